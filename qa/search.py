@@ -1,0 +1,374 @@
+"""Index: dense + lexical passage scores -> fusion -> paragraphs -> Hit (citation, highlight)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import dense
+from .acronyms import expand
+from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
+from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
+from .lexical import tokenize
+from .parse import Document, Paragraph
+from .passages import Passage, split_sentences
+from .store import StoredIndex, build_index, load_index, read_manifest, staleness
+
+# Reciprocal rank fusion constant: the standard 60 (Cormack et al. 2009); see README, "Ranking".
+RRF_K = 60
+# How many passages the dense search looks at before aggregating to paragraphs.
+DENSE_CANDIDATES = 1000
+QUERY_CACHE_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One answering paragraph, ready to cite.
+
+    Attributes:
+        rank: 1 for the best hit.
+        score: relevance on a 0–1 scale (1.0 for a paragraph asked for by number; see README).
+        paragraph: paragraph number, or None for the report's Summary.
+        item: the sub-item the best match sits in, e.g. "(d) (iv)", else None.
+        section: headings from chapter down, e.g. ["III. Ensuring …", "B. Activities …",
+            "3. International Organization for Migration"].
+        section_code: "III.B.3".
+        text: the whole paragraph (sub-items one per line).
+        passage: the best-matching passage of the paragraph.
+        sentence: the best-matching sentence of that passage, for highlighting.
+        citation: "para. 57 — III.B.3 International Organization for Migration".
+        document: the document's id (its file name without extension).
+        document_title: the document's title.
+    """
+
+    rank: int
+    score: float
+    paragraph: int | None
+    item: str | None
+    section: list[str]
+    section_code: str
+    text: str
+    passage: str
+    sentence: str
+    citation: str
+    document: str
+    document_title: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# "para 57", "paragraph 139(d)", "para. 139 (d) (iv)", "¶ 12", or a bare "139 (d)".
+_REFERENCE = re.compile(
+    r"^\s*(?:(?:para(?:graph)?s?|¶)\.?\s*)?(\d{1,4})\s*((?:\(\s*[a-z]{1,5}\s*\)\s*)*)\s*[.?]?\s*$",
+    re.IGNORECASE,
+)
+_REFERENCE_INSIDE = re.compile(r"\b(?:para(?:graph)?s?\.?|¶)\s*(\d{1,4})", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def parse_reference(question: str) -> tuple[int, tuple[str, ...]] | None:
+    """(number, item labels) if the question is only a paragraph reference, else None."""
+    m = _REFERENCE.match(question)
+    if not m:
+        return None
+    items = tuple(re.findall(r"\(\s*([a-z]{1,5})\s*\)", m.group(2).lower()))
+    return int(m.group(1)), items
+
+
+def clean_question(question: object) -> str:
+    """Validate and normalize a question; raises InvalidQuestionError with a readable message."""
+    if not isinstance(question, str):
+        raise InvalidQuestionError(
+            f"the question must be text, not {type(question).__name__}"
+        )
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question)).strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        raise InvalidQuestionError("the question is empty; type a question about the report")
+    # Documented clamp: longer questions are cut (the model reads 256 word pieces at most).
+    return text[:MAX_QUESTION_CHARS]
+
+
+def check_args(k: object, mode: object) -> tuple[int, str]:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise InvalidQuestionError(f"k must be a whole number of results, not {k!r}")
+    if k <= 0:
+        raise InvalidQuestionError(f"k must be at least 1 (got {k})")
+    if mode not in MODES:
+        raise InvalidQuestionError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
+    return min(int(k), MAX_K), str(mode)
+
+
+class Index:
+    """A loaded index: passages, FAISS and BM25 indexes, and the query encoder.
+
+    Load once and reuse: `Index.load()` then `index.search("question")`.
+    """
+
+    def __init__(self, stored: StoredIndex, encoder=None) -> None:
+        self.stored = stored
+        self.manifest = stored.manifest
+        self.passages: list[Passage] = stored.passages
+        self.documents: dict[str, Document] = {d.doc_id: d for d in stored.documents}
+        self.acronyms = stored.acronyms
+        self._encoder = encoder
+        self._lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # passage -> (document, paragraph) key, and each paragraph's passages.
+        self._keys = [(p.doc_id, p.paragraph) for p in self.passages]
+        self._by_paragraph: dict[tuple[str, int | None], list[int]] = {}
+        for p in self.passages:
+            self._by_paragraph.setdefault((p.doc_id, p.paragraph), []).append(p.id)
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        corpus_dir: str | Path | None = None,
+        model: str | None = None,
+        check_fresh: bool = True,
+    ) -> Index:
+        """Load the index in `index_dir` (default: the project's index/).
+
+        Raises IndexMissingError, StaleIndexError (corpus, parser or model changed since the
+        build) or CorruptIndexError, each naming the command that fixes it.
+        """
+        conf = settings(corpus_dir, index_dir, model)
+        if check_fresh:
+            manifest = read_manifest(conf.index_dir)
+            reason = staleness(manifest, conf.corpus_dir, conf.model)
+            if reason:
+                raise StaleIndexError(f"the index is out of date: {reason}; run `qa build`")
+        return cls(load_index(conf.index_dir))
+
+    # --- query encoding --------------------------------------------------------------------
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from .embed import Encoder
+
+            self._encoder = Encoder(self.manifest.model)
+        return self._encoder
+
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's embedding, cached: repeated questions cost nothing."""
+        with self._lock:
+            cached = self._query_cache.get(question)
+            if cached is not None:
+                self._query_cache.move_to_end(question)
+                return cached
+        vector = self.encoder.encode_queries([expand(question, self.acronyms)])[0]
+        with self._lock:
+            self._query_cache[question] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    # --- scoring ---------------------------------------------------------------------------
+
+    def dense_scores(self, question: str) -> dict[int, float]:
+        vector = self.query_vector(question)
+        scores, ids = dense.search(self.stored.dense_index, vector, DENSE_CANDIDATES)
+        return {int(i): float(s) for s, i in zip(scores, ids)}
+
+    def lexical_scores(self, question: str) -> dict[int, float]:
+        scores = self.stored.lexical.scores(expand(question, self.acronyms))
+        nonzero = np.flatnonzero(scores > 0)
+        return {int(i): float(scores[i]) for i in nonzero}
+
+    def _by_paragraph_max(self, scores: dict[int, float]) -> dict[tuple, tuple[float, int]]:
+        """Each paragraph's best passage score and that passage."""
+        best: dict[tuple, tuple[float, int]] = {}
+        for pid, score in scores.items():
+            key = self._keys[pid]
+            if key not in best or score > best[key][0]:
+                best[key] = (score, pid)
+        return best
+
+    def rank(self, question: str, mode: str) -> list[tuple[tuple, float, int]]:
+        """Paragraph keys with a 0–1 score and their best passage, best first."""
+        if mode == "dense":
+            para = self._by_paragraph_max(self.dense_scores(question))
+            ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
+            return [(key, max(0.0, s), pid) for key, (s, pid) in ranked]
+        if mode == "lexical":
+            para = self._by_paragraph_max(self.lexical_scores(question))
+            ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
+            top = ranked[0][1][0] if ranked else 1.0
+            return [(key, s / top, pid) for key, (s, pid) in ranked]
+        return self._hybrid(question)
+
+    def _hybrid(self, question: str) -> list[tuple[tuple, float, int]]:
+        dense_s = self.dense_scores(question)
+        lexical_s = self.lexical_scores(question)
+        dense_p = self._by_paragraph_max(dense_s)
+        lexical_p = self._by_paragraph_max(lexical_s)
+        fused: dict[tuple, float] = {}
+        for ranking in (dense_p, lexical_p):
+            ordered = sorted(ranking, key=lambda key: -ranking[key][0])
+            for rank, key in enumerate(ordered, start=1):
+                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        best_max = 2.0 / (RRF_K + 1)
+        lex_top = max(lexical_s.values(), default=1.0)
+        out = []
+        for key, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            # The passage to show: best by dense and lexical scores taken together.
+            candidates = self._by_paragraph[key]
+            pid = max(
+                candidates,
+                key=lambda i: dense_s.get(i, 0.0) + lexical_s.get(i, 0.0) / lex_top,
+            )
+            out.append((key, score / best_max, pid))
+        return out
+
+    # --- results ---------------------------------------------------------------------------
+
+    def paragraph(self, document: str, number: int | None) -> Paragraph | None:
+        doc = self.documents.get(document)
+        if doc is None:
+            return None
+        if number is None:
+            return doc.summary
+        return doc.paragraph(number)
+
+    def _hit(self, rank: int, key: tuple, score: float, pid: int | None, question: str,
+             item: tuple[str, ...] | None = None) -> Hit:
+        doc_id, number = key
+        paragraph = self.paragraph(doc_id, number)
+        passage = self.passages[pid] if pid is not None else None
+        if item is None and passage is not None:
+            item = passage.item
+        passage_text = passage.text if passage else paragraph.text
+        if item and paragraph.item(item):
+            passage_text = f"({item[-1]}) {paragraph.item(item).text}"
+        return Hit(
+            rank=rank,
+            score=round(float(min(max(score, 0.0), 1.0)), 4),
+            paragraph=number,
+            item=" ".join(f"({p})" for p in item) if item else None,
+            section=[h.display for h in paragraph.headings],
+            section_code=paragraph.section_code,
+            text=paragraph.text,
+            passage=passage_text,
+            sentence=best_sentence(passage_text, question),
+            citation=paragraph.citation(item),
+            document=doc_id,
+            document_title=self.documents[doc_id].title,
+        )
+
+    def search(self, question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+        """The k paragraphs that best answer the question, best first.
+
+        Args:
+            question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
+            k: how many paragraphs to return (1–100; larger values are clamped to 100).
+            mode: "hybrid" (default), "dense" or "lexical".
+        """
+        question = clean_question(question)
+        k, mode = check_args(k, mode)
+        reference = parse_reference(question)
+        hits: list[Hit] = []
+        seen: set[tuple] = set()
+        if reference:
+            found = self._reference_hit(reference, question)
+            if found:
+                hits.append(found)
+                seen.add((found.document, found.paragraph))
+                question = found.text  # the rest: paragraphs most like the one asked for
+        else:
+            mentioned = _REFERENCE_INSIDE.search(question)
+            if mentioned:
+                found = self._reference_hit((int(mentioned.group(1)), ()), question)
+                if found:
+                    hits.append(found)
+                    seen.add((found.document, found.paragraph))
+        for key, score, pid in self.rank(question, mode):
+            if len(hits) >= k:
+                break
+            if key in seen:
+                continue
+            seen.add(key)
+            hits.append(self._hit(len(hits) + 1, key, score, pid, question))
+        return hits[:k]
+
+    def _reference_hit(self, reference: tuple[int, tuple[str, ...]], question: str) -> Hit | None:
+        number, labels = reference
+        for doc_id, doc in self.documents.items():
+            paragraph = doc.paragraph(number)
+            if paragraph is None:
+                continue
+            item = tuple(labels) if labels and paragraph.item(tuple(labels)) else None
+            pids = self._by_paragraph.get((doc_id, number), [None])
+            pid = next((i for i in pids if i is not None and self.passages[i].item == item), pids[0])
+            return self._hit(1, (doc_id, number), 1.0, pid, question, item=item)
+        return None
+
+
+def best_sentence(text: str, question: str) -> str:
+    """The sentence of `text` sharing the most (stemmed) words with the question."""
+    sentences = [s for line in text.split("\n") for s in split_sentences(line)]
+    if not sentences:
+        return text
+    wanted = set(tokenize(question))
+    return max(sentences, key=lambda s: len(wanted.intersection(tokenize(s))))
+
+
+# --- the shared default index ------------------------------------------------------------------
+
+_default: dict[Settings, Index] = {}
+_default_lock = threading.Lock()
+
+
+def open_index(
+    conf: Settings | None = None,
+    *,
+    build_if_needed: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
+) -> Index:
+    """Load the index for these settings, building it first when missing, stale or damaged."""
+    conf = conf or settings()
+    try:
+        return Index.load(conf.index_dir, corpus_dir=conf.corpus_dir, model=conf.model)
+    except (IndexMissingError, StaleIndexError, CorruptIndexError) as exc:
+        if not build_if_needed:
+            raise
+        log(f"{exc} — building the index now")
+    from .embed import Encoder
+
+    encoder = Encoder(conf.model)
+    build_index(conf.corpus_dir, conf.index_dir, encoder, progress=progress)
+    return Index(load_index(conf.index_dir), encoder=encoder)
+
+
+def search(question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+    """Search the report with the default index (built on first use if needed).
+
+    Args:
+        question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
+        k: how many paragraphs to return (1–100).
+        mode: "hybrid" (default), "dense" or "lexical".
+
+    Returns:
+        Hits, best first; each has a citation such as
+        "para. 57 — III.B.3 International Organization for Migration".
+    """
+    question = clean_question(question)
+    check_args(k, mode)
+    conf = settings()
+    with _default_lock:
+        index = _default.get(conf)
+        if index is None:
+            index = _default[conf] = open_index(conf)
+    return index.search(question, k=k, mode=mode)
