@@ -1,4 +1,4 @@
-"""Acronyms the report defines ("International Organization for Migration (IOM)"), found at build time."""
+"""Acronyms the report defines ("Organization for Migration (IOM)"), found at build time."""
 
 from __future__ import annotations
 

@@ -19,12 +19,24 @@ from .errors import InvalidQuestionError, QAError
 def _settings_options(command: Callable) -> Callable:
     """--corpus-dir, --index-dir and --model on every command, resolved into Settings."""
 
-    @click.option("--model", envvar="QA_MODEL", help="Sentence-transformers model name or folder "
-                  "[env QA_MODEL; default all-MiniLM-L6-v2, shipped offline].")
-    @click.option("--index-dir", envvar="QA_INDEX_DIR", type=click.Path(file_okay=False),
-                  help="Index folder [env QA_INDEX_DIR; default ./index].")
-    @click.option("--corpus-dir", envvar="QA_CORPUS_DIR", type=click.Path(file_okay=False),
-                  help="Folder of report files [env QA_CORPUS_DIR; default ./corpus].")
+    @click.option(
+        "--model",
+        envvar="QA_MODEL",
+        help="Sentence-transformers model name or folder "
+        "[env QA_MODEL; default all-MiniLM-L6-v2, shipped offline].",
+    )
+    @click.option(
+        "--index-dir",
+        envvar="QA_INDEX_DIR",
+        type=click.Path(file_okay=False),
+        help="Index folder [env QA_INDEX_DIR; default ./index].",
+    )
+    @click.option(
+        "--corpus-dir",
+        envvar="QA_CORPUS_DIR",
+        type=click.Path(file_okay=False),
+        help="Folder of report files [env QA_CORPUS_DIR; default ./corpus].",
+    )
     @wraps(command)
     def wrapper(*args, corpus_dir, index_dir, model, **kwargs):
         conf = settings(corpus_dir, index_dir, model)
@@ -68,8 +80,9 @@ def _progress_printer() -> Callable[[str, int, int], None]:
 
 def run_build(conf: Settings) -> None:
     from .embed import Encoder
-    from .store import build_index
+    from .store import build_index, corpus_files
 
+    corpus_files(conf.corpus_dir)  # a missing corpus is reported before the model loads
     click.echo(f"Building the index from {conf.corpus_dir} with model {conf.model}…", err=True)
     started = time.perf_counter()
     encoder = Encoder(conf.model)
@@ -92,10 +105,20 @@ def build(conf: Settings) -> None:
 
 @main.command(name="search")
 @click.argument("question")
-@click.option("-k", type=click.IntRange(1, MAX_K), default=DEFAULT_K, show_default=True,
-              help="Number of paragraphs to return.")
-@click.option("--mode", type=click.Choice(MODES), default=DEFAULT_MODE, show_default=True,
-              help="Ranking: hybrid (lexical + dense), dense or lexical.")
+@click.option(
+    "-k",
+    type=click.IntRange(1, MAX_K),
+    default=DEFAULT_K,
+    show_default=True,
+    help="Number of paragraphs to return.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=DEFAULT_MODE,
+    show_default=True,
+    help="Ranking: hybrid (lexical + dense), dense or lexical.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @_settings_options
 def search_command(question: str, k: int, mode: str, as_json: bool, conf: Settings) -> None:
@@ -113,7 +136,9 @@ def search_command(question: str, k: int, mode: str, as_json: bool, conf: Settin
         return
     width = min(shutil.get_terminal_size().columns, 100)
     for hit in hits:
-        click.echo(click.style(f"{hit.rank}. {hit.citation}", bold=True) + f"  [score {hit.score:.2f}]")
+        click.echo(
+            click.style(f"{hit.rank}. {hit.citation}", bold=True) + f"  [score {hit.score:.2f}]"
+        )
         shown = hit.sentence if hit.sentence else hit.passage
         for line in textwrap.wrap(shown, width=width - 3):
             click.echo("   " + line)
@@ -121,8 +146,12 @@ def search_command(question: str, k: int, mode: str, as_json: bool, conf: Settin
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 exposes the app to your network.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 exposes the app to your network.",
+)
 @click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
 @_settings_options
 def serve(host: str, port: int, conf: Settings) -> None:
@@ -130,6 +159,75 @@ def serve(host: str, port: int, conf: Settings) -> None:
     from .web import serve as serve_app
 
     serve_app(conf, host=host, port=port)
+
+
+@main.command(name="eval")
+@click.option(
+    "--set",
+    "question_set",
+    type=click.Choice(["dev", "heldout", "all"]),
+    default="dev",
+    show_default=True,
+    help="Which of the project's question sets to run.",
+)
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON-lines file of your own questions instead (question, paragraphs).",
+)
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(MODES),
+    help="Modes to compare (default: all three).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the metrics and misses to this JSON file.",
+)
+@_settings_options
+def eval_command(
+    question_set: str,
+    questions: str | None,
+    modes: tuple[str, ...],
+    json_path: str | None,
+    conf: Settings,
+) -> None:
+    """Print Recall@1/3/5, MRR@10 and nDCG@10 for each retrieval mode, and the misses at rank 1."""
+    from pathlib import Path
+
+    from .evaluate import QUESTION_SETS, evaluate, format_table, load_questions
+    from .search import open_index
+
+    if questions:
+        sets = {Path(questions).name: Path(questions)}
+    elif question_set == "all":
+        sets = dict(QUESTION_SETS)
+    else:
+        sets = {question_set: QUESTION_SETS[question_set]}
+    index = open_index(conf, progress=_progress_printer())
+    report = {}
+    for name, path in sets.items():
+        qs = load_questions(path)
+        results = evaluate(index, qs, modes or MODES)
+        click.echo(format_table(results, len(qs), f"Question set: {name}"))
+        for r in results:
+            if r.misses_at_1:
+                click.echo(f"\nMissed at rank 1 by {r.mode} ({len(r.misses_at_1)}):")
+                for m in r.misses_at_1:
+                    click.echo(
+                        f"  {m['id']} expected {m['expected']} got {m['got']}: {m['question']}"
+                    )
+        click.echo()
+        report[name] = {
+            r.mode: {"metrics": r.metrics, "misses_at_1": r.misses_at_1} for r in results
+        }
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(f"Wrote {json_path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,28 @@ from dataclasses import dataclass, field
 # Bump whenever parsing changes what comes out, so built indexes are seen as stale.
 PARSER_VERSION = "1"
 
-ROMAN_NUMERALS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+ROMAN_NUMERALS = [
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "v",
+    "vi",
+    "vii",
+    "viii",
+    "ix",
+    "x",
+    "xi",
+    "xii",
+    "xiii",
+    "xiv",
+    "xv",
+    "xvi",
+    "xvii",
+    "xviii",
+    "xix",
+    "xx",
+]
 
 
 @dataclass(frozen=True)
@@ -315,8 +336,15 @@ def parse(raw: str, doc_id: str = "report") -> Document:
         if not text or block.startswith("* "):
             continue
         numbered = _NUMBERED.match(text)
-        if numbered and int(numbered.group(1)) == expected and not (
-            _looks_like_heading(numbered.group(2)) and _next_number(blocks, index) == expected
+        if (
+            numbered
+            and int(numbered.group(1)) == expected
+            and not (
+                # "1. Legislation" right before paragraph 1 is a heading; a sentence never is.
+                _looks_like_heading(numbered.group(2))
+                and not numbered.group(2).endswith(".")
+                and _next_number(blocks, index) == expected
+            )
         ):
             close_current()
             current = _OpenParagraph(expected, tuple(headings), numbered.group(2))
@@ -356,7 +384,9 @@ def parse(raw: str, doc_id: str = "report") -> Document:
             "no numbered paragraphs found (expected blocks starting '1. ', '2. ', ...)"
         )
     summary = (
-        Paragraph(number=None, headings=(Heading(1, None, "Summary"),), intro=" ".join(summary_text))
+        Paragraph(
+            number=None, headings=(Heading(1, None, "Summary"),), intro=" ".join(summary_text)
+        )
         if summary_text
         else None
     )

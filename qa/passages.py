@@ -31,8 +31,29 @@ class Passage:
 
 # A sentence ends at . ! ? or ; followed by space and a capital, quote or bracket — but not
 # after common abbreviations ("e.g.", "No.", "para.") or single initials.
-_ABBREVIATIONS = {"e.g", "i.e", "no", "nos", "para", "paras", "mr", "mrs", "ms", "dr", "st",
-                  "art", "arts", "vol", "cf", "etc", "inc", "ltd", "co", "approx", "vs"}
+_ABBREVIATIONS = {
+    "e.g",
+    "i.e",
+    "no",
+    "nos",
+    "para",
+    "paras",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "art",
+    "arts",
+    "vol",
+    "cf",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "approx",
+    "vs",
+}
 _BOUNDARY = re.compile(r"(?<=[.!?])[”’\"')\]]*\s+(?=[A-Z0-9“\"(‘])")
 
 
@@ -53,10 +74,9 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _windows(
-    text: str, context: str, count: Callable[[str], int], limit: int
-) -> list[str]:
+def _windows(text: str, context: str, count: Callable[[str], int], limit: int) -> list[str]:
     """Cut text into consecutive windows of whole sentences (one sentence of overlap) that fit."""
+
     def fits(candidate: str) -> bool:
         return count(f"{context}\n{candidate}" if context else candidate) <= limit
 
@@ -98,7 +118,9 @@ def _trim(context: str, count: Callable[[str], int], budget: int) -> str:
     return " ".join(words) + " …" if words else ""
 
 
-def paragraph_units(paragraph: Paragraph, title: str) -> Iterable[tuple[tuple[str, ...] | None, str, str]]:
+def paragraph_units(
+    paragraph: Paragraph, title: str
+) -> Iterable[tuple[tuple[str, ...] | None, str, str]]:
     """(item label, text, context) for the whole paragraph and for each of its sub-items."""
     yield None, paragraph.text, title
     parents: dict[str, SubItem] = {}
@@ -113,7 +135,11 @@ def paragraph_units(paragraph: Paragraph, title: str) -> Iterable[tuple[tuple[st
         children = [c for c in paragraph.items if len(c.label) > 1 and c.label[0] == item.label[0]]
         if len(item.label) == 1 and children:
             # A parent item ("(d) ... in order to:") is read with its roman sub-items.
-            yield item.label, text + "\n" + "\n".join(f"({c.label[-1]}) {c.text}" for c in children), context
+            yield (
+                item.label,
+                text + "\n" + "\n".join(f"({c.label[-1]}) {c.text}" for c in children),
+                context,
+            )
             continue
         yield item.label, text, context
 
@@ -132,7 +158,9 @@ def make_passages(
     for document in documents:
         units = [document.summary] if document.summary else []
         for paragraph in [*units, *document.paragraphs]:
-            title = paragraph.section_title or (paragraph.headings[-1].title if paragraph.headings else "")
+            title = paragraph.section_title or (
+                paragraph.headings[-1].title if paragraph.headings else ""
+            )
             for label, text, context in paragraph_units(paragraph, title):
                 context = _trim(context, count_tokens, context_budget)
                 whole = label is None
@@ -145,6 +173,13 @@ def make_passages(
                 for window in windows:
                     if window:
                         passages.append(
-                            Passage(len(passages), document.doc_id, paragraph.number, label, window, context)
+                            Passage(
+                                len(passages),
+                                document.doc_id,
+                                paragraph.number,
+                                label,
+                                window,
+                                context,
+                            )
                         )
     return passages

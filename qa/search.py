@@ -87,9 +87,7 @@ def parse_reference(question: str) -> tuple[int, tuple[str, ...]] | None:
 def clean_question(question: object) -> str:
     """Validate and normalize a question; raises InvalidQuestionError with a readable message."""
     if not isinstance(question, str):
-        raise InvalidQuestionError(
-            f"the question must be text, not {type(question).__name__}"
-        )
+        raise InvalidQuestionError(f"the question must be text, not {type(question).__name__}")
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question)).strip()
     text = re.sub(r"\s+", " ", text)
     if not text:
@@ -242,8 +240,15 @@ class Index:
             return doc.summary
         return doc.paragraph(number)
 
-    def _hit(self, rank: int, key: tuple, score: float, pid: int | None, question: str,
-             item: tuple[str, ...] | None = None) -> Hit:
+    def _hit(
+        self,
+        rank: int,
+        key: tuple,
+        score: float,
+        pid: int | None,
+        question: str,
+        item: tuple[str, ...] | None = None,
+    ) -> Hit:
         doc_id, number = key
         paragraph = self.paragraph(doc_id, number)
         passage = self.passages[pid] if pid is not None else None
@@ -310,7 +315,9 @@ class Index:
                 continue
             item = tuple(labels) if labels and paragraph.item(tuple(labels)) else None
             pids = self._by_paragraph.get((doc_id, number), [None])
-            pid = next((i for i in pids if i is not None and self.passages[i].item == item), pids[0])
+            pid = next(
+                (i for i in pids if i is not None and self.passages[i].item == item), pids[0]
+            )
             return self._hit(1, (doc_id, number), 1.0, pid, question, item=item)
         return None
 

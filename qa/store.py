@@ -139,7 +139,9 @@ def document_from_json(data: dict) -> Document:
 
 def passage_from_json(data: dict) -> Passage:
     item = tuple(data["item"]) if data.get("item") else None
-    return Passage(data["id"], data["doc_id"], data["paragraph"], item, data["text"], data["context"])
+    return Passage(
+        data["id"], data["doc_id"], data["paragraph"], item, data["text"], data["context"]
+    )
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -289,9 +291,7 @@ def staleness(manifest: Manifest, corpus_dir: Path, model: str) -> str | None:
     """Why the index no longer matches the corpus, parser or model; None when it is fresh."""
     corpus_hash, per_file = corpus_fingerprint(corpus_dir)
     if manifest.corpus_hash != corpus_hash:
-        changed = sorted(
-            set(per_file.items()).symmetric_difference(manifest.corpus_files.items())
-        )
+        changed = sorted(set(per_file.items()).symmetric_difference(manifest.corpus_files.items()))
         names = sorted({name for name, _ in changed})
         return f"the corpus changed since the index was built ({', '.join(names)})"
     if manifest.parser_version != PARSER_VERSION:

@@ -1,0 +1,72 @@
+"""The qa command: output, JSON, and exit codes that mean something."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_qa(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "qa", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_search_prints_the_citation(isolated_env):
+    out = run_qa("search", "How many victims did IOM assist in 2018?")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0].startswith(
+        "1. para. 57 — III.B.3 International Organization for Migration"
+    )
+
+
+def test_search_json(isolated_env):
+    out = run_qa("search", "para 139 (d)", "-k", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)
+    assert hits[0]["paragraph"] == 139 and hits[0]["item"] == "(d)"
+    assert len(hits) == 2
+
+
+def test_empty_question_is_a_usage_error(isolated_env):
+    out = run_qa("search", "   ")
+    assert out.returncode == 2
+    assert "question is empty" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_missing_corpus_is_an_error(tmp_path):
+    out = run_qa(
+        "build", "--corpus-dir", str(tmp_path / "none"), "--index-dir", str(tmp_path / "i")
+    )
+    assert out.returncode == 1
+    assert out.stderr.startswith("Error: corpus folder")
+    assert "Traceback" not in out.stderr
+
+
+def test_unknown_model_is_an_error(isolated_env, tmp_path):
+    out = run_qa(
+        "build",
+        "--model",
+        str(tmp_path / "no-such-model"),
+        "--index-dir",
+        str(tmp_path / "i"),
+        env={"HF_HUB_OFFLINE": "1"},
+    )
+    assert out.returncode == 1
+    assert "Error: cannot load embedding model" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("k", ["0", "abc"])
+def test_bad_k_is_a_usage_error(isolated_env, k):
+    out = run_qa("search", "victims", "-k", k)
+    assert out.returncode == 2

@@ -1,0 +1,101 @@
+"""Index on disk: round trip, determinism, staleness, damage and atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from qa.errors import CorpusError, CorruptIndexError, IndexMissingError, StaleIndexError
+from qa.search import Index
+from qa.store import build_index, load_index, passage_vectors, read_manifest, staleness
+
+
+def test_round_trip(built_index):
+    corpus, index_dir = built_index
+    stored = load_index(index_dir)
+    assert stored.manifest.paragraph_count == 139
+    assert stored.manifest.passage_count == len(stored.passages) == stored.dense_index.ntotal
+    assert stored.documents[0].paragraph(57).citation().startswith("para. 57 — III.B.3")
+    assert staleness(stored.manifest, corpus, "all-MiniLM-L6-v2") is None
+    assert stored.acronyms["IOM"] == "International Organization for Migration"
+
+
+def test_manifest_records_what_it_was_built_from(built_index):
+    manifest = json.loads((built_index[1] / "manifest.json").read_text())
+    for key in ("model", "dimension", "corpus_hash", "parser_version", "passage_count", "built_at"):
+        assert key in manifest
+    assert manifest["dimension"] == 384
+
+
+def _copy(built_index, tmp_path):
+    corpus, index_dir = built_index
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(index_dir, tmp_path / "index")
+    return tmp_path / "corpus", tmp_path / "index"
+
+
+def test_building_twice_gives_the_same_index(built_index, tmp_path, encoder):
+    corpus, index_dir = _copy(built_index, tmp_path)
+    first = load_index(index_dir)
+    build_index(corpus, index_dir, encoder)
+    second = load_index(index_dir)
+    assert first.manifest.build != second.manifest.build
+    assert first.passages == second.passages
+    assert first.documents == second.documents
+    np.testing.assert_allclose(passage_vectors(first), passage_vectors(second), atol=1e-6)
+    # The previous build is kept for readers still using it; older ones are pruned.
+    assert len(list((index_dir / "builds").iterdir())) == 2
+
+
+def test_edited_corpus_makes_the_index_stale(built_index, tmp_path):
+    corpus, index_dir = _copy(built_index, tmp_path)
+    report = next(corpus.glob("*.txt"))
+    report.write_text(report.read_text() + "\n", encoding="utf-8")
+    with pytest.raises(StaleIndexError, match="qa build"):
+        Index.load(index_dir, corpus_dir=corpus)
+
+
+def test_other_model_makes_the_index_stale(built_index):
+    corpus, index_dir = built_index
+    with pytest.raises(StaleIndexError, match="model"):
+        Index.load(index_dir, corpus_dir=corpus, model="another-model")
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissingError, match="qa build"):
+        read_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "garbage_manifest"])
+def test_damaged_index_is_detected(built_index, tmp_path, damage):
+    corpus, index_dir = _copy(built_index, tmp_path)
+    build = index_dir / "builds" / read_manifest(index_dir).build
+    if damage == "truncate":
+        data = (build / "dense.faiss").read_bytes()
+        (build / "dense.faiss").write_bytes(data[: len(data) // 2])
+    elif damage == "delete":
+        (build / "passages.json").unlink()
+    else:
+        (index_dir / "manifest.json").write_text("{not json")
+    with pytest.raises(CorruptIndexError, match="qa build"):
+        load_index(index_dir)
+
+
+def test_failed_build_leaves_the_previous_index(built_index, tmp_path, encoder):
+    corpus, index_dir = _copy(built_index, tmp_path)
+    before = read_manifest(index_dir)
+    for f in corpus.iterdir():
+        f.write_text("no numbered paragraphs here", encoding="utf-8")
+    with pytest.raises(CorpusError):
+        build_index(corpus, index_dir, encoder)
+    assert read_manifest(index_dir) == before
+    assert load_index(index_dir).manifest.passage_count == before.passage_count
+    assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_missing_corpus_folder(tmp_path, encoder):
+    with pytest.raises(CorpusError, match="does not exist"):
+        build_index(tmp_path / "nope", tmp_path / "index", encoder)
