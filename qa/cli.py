@@ -120,14 +120,24 @@ def build(conf: Settings) -> None:
     help="Ranking: hybrid (lexical + dense), dense or lexical.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.option(
+    "-d",
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="DOC",
+    help="Only search this document (repeatable; ids as `qa list` shows them).",
+)
 @_settings_options
-def search_command(question: str, k: int, mode: str, as_json: bool, conf: Settings) -> None:
+def search_command(
+    question: str, k: int, mode: str, as_json: bool, documents: tuple[str, ...], conf: Settings
+) -> None:
     """Print the paragraphs that best answer QUESTION, with citations."""
     from .search import clean_question, open_index
 
     question = clean_question(question)
     index = open_index(conf, progress=_progress_printer())
-    hits = index.search(question, k=k, mode=mode)
+    hits = index.search(question, k=k, mode=mode, documents=list(documents) or None)
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -143,6 +153,79 @@ def search_command(question: str, k: int, mode: str, as_json: bool, conf: Settin
         for line in textwrap.wrap(shown, width=width - 3):
             click.echo("   " + line)
         click.echo()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--symbol", help="Document symbol, e.g. A/71/119 (one file only).")
+@click.option("--title", help="Title to show and cite (one file only).")
+@click.option("--date", help="Date as printed, e.g. '1 July 2016' (one file only).")
+@_settings_options
+def add(
+    paths: tuple[str, ...], symbol: str | None, title: str | None, date: str | None, conf: Settings
+) -> None:
+    """Add reports (.txt, .md, text-layer .pdf) to the corpus and update the index."""
+    from pathlib import Path
+
+    from .corpus import add_document
+
+    overrides = {k: v for k, v in {"symbol": symbol, "title": title, "date": date}.items() if v}
+    if overrides and len(paths) > 1:
+        raise click.UsageError("--symbol, --title and --date apply to one file at a time")
+    for path in paths:
+        document = add_document(Path(path), conf.corpus_dir, overrides)
+        click.echo(
+            f"Added {document.doc_id}: {document.label} — {len(document.paragraphs)} paragraphs"
+        )
+    run_build(conf)
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True, metavar="DOC...")
+@_settings_options
+def remove(doc_ids: tuple[str, ...], conf: Settings) -> None:
+    """Remove documents (ids as `qa list` shows them) from the corpus and the index."""
+    from .corpus import remove_document
+
+    for doc_id in doc_ids:
+        for path in remove_document(doc_id, conf.corpus_dir):
+            click.echo(f"Removed {path}")
+    run_build(conf)
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
+@_settings_options
+def list_command(as_json: bool, conf: Settings) -> None:
+    """List the documents in the corpus with their metadata."""
+    from .corpus import document_files, load_document
+
+    rows = []
+    for path in document_files(conf.corpus_dir):
+        doc = load_document(path)
+        rows.append(
+            {
+                "id": doc.doc_id,
+                "file": path.name,
+                "symbol": doc.symbol,
+                "title": doc.title,
+                "date": doc.date,
+                "paragraphs": len(doc.paragraphs),
+                "cited_as": doc.label,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            click.style(row["id"], bold=True) + f"  ({row['file']}, {row['paragraphs']} paragraphs)"
+        )
+        click.echo(f"   {row['title']}")
+        click.echo(
+            f"   symbol: {row['symbol'] or '—'}   date: {row['date'] or '—'}"
+            f"   cited as: {row['cited_as']}"
+        )
 
 
 @main.command()

@@ -112,6 +112,15 @@ class Document:
     paragraphs: tuple[Paragraph, ...] = ()
     headings: tuple[tuple[Heading, ...], ...] = field(default=(), repr=False)
 
+    @property
+    def label(self) -> str:
+        """How citations name the document: its symbol, else a short title and the date."""
+        if self.symbol:
+            return self.symbol
+        words = self.title.split()
+        short = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+        return f"{short} ({self.date})" if self.date else short
+
     def paragraph(self, number: int) -> Paragraph | None:
         if 1 <= number <= len(self.paragraphs) and self.paragraphs[number - 1].number == number:
             return self.paragraphs[number - 1]
@@ -184,6 +193,8 @@ def _split_blocks(raw: str) -> list[str]:
             if _ITEM.match(line.strip()) and current:
                 blocks.append(" ".join(current))
                 current = []
+            # Markdown heading marks ("## I. Introduction"), not hashtags ("#EndHumanTrafficking").
+            line = re.sub(r"^\s*#{1,6}\s+", "", line)
             current.append(line.strip() if not line.startswith("\t") else line)
         if current:
             blocks.append("\n".join(current))

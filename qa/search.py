@@ -7,7 +7,7 @@ import sys
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,6 +47,8 @@ class Hit:
         citation: "para. 57 — III.B.3 International Organization for Migration".
         document: the document's id (its file name without extension).
         document_title: the document's title.
+        document_symbol: the document's symbol ("A/71/119"), if it has one.
+        document_date: the document's date as printed ("18 June 2019"), if known.
     """
 
     rank: int
@@ -61,6 +63,8 @@ class Hit:
     citation: str
     document: str
     document_title: str
+    document_symbol: str | None = None
+    document_date: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -267,59 +271,93 @@ class Index:
             text=paragraph.text,
             passage=passage_text,
             sentence=best_sentence(passage_text, question),
-            citation=paragraph.citation(item),
+            citation=self.citation(doc_id, paragraph, item),
             document=doc_id,
             document_title=self.documents[doc_id].title,
+            document_symbol=self.documents[doc_id].symbol,
+            document_date=self.documents[doc_id].date,
         )
 
-    def search(self, question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+    def citation(self, doc_id: str, paragraph: Paragraph, item: tuple[str, ...] | None) -> str:
+        """ "para. 57 — III.B.3 …"; with several documents, named first: "A/71/119, para. 12"."""
+        if len(self.documents) > 1:
+            return f"{self.documents[doc_id].label}, {paragraph.citation(item)}"
+        return paragraph.citation(item)
+
+    def check_documents(self, documents: Sequence[str] | None) -> set[str] | None:
+        """The document ids to search, or None for all; unknown ids are a clear error."""
+        if documents is None:
+            return None
+        if isinstance(documents, str):
+            documents = [documents]
+        wanted = set(documents)
+        unknown = sorted(wanted - set(self.documents))
+        if unknown or not wanted:
+            raise InvalidQuestionError(
+                f"unknown document {', '.join(map(repr, unknown)) or '(none given)'}; "
+                f"documents in the index: {', '.join(sorted(self.documents))}"
+            )
+        return wanted
+
+    def search(
+        self,
+        question: str,
+        k: int = DEFAULT_K,
+        mode: str = DEFAULT_MODE,
+        documents: Sequence[str] | None = None,
+    ) -> list[Hit]:
         """The k paragraphs that best answer the question, best first.
 
         Args:
             question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
             k: how many paragraphs to return (1–100; larger values are clamped to 100).
             mode: "hybrid" (default), "dense" or "lexical".
+            documents: only search these documents (ids as `qa list` shows them); all if None.
         """
         question = clean_question(question)
         k, mode = check_args(k, mode)
+        allowed = self.check_documents(documents)
         reference = parse_reference(question)
         hits: list[Hit] = []
         seen: set[tuple] = set()
         if reference:
-            found = self._reference_hit(reference, question)
+            found = self._reference_hits(reference, question, allowed)
+            hits.extend(found[:k])
+            seen.update((h.document, h.paragraph) for h in found)
             if found:
-                hits.append(found)
-                seen.add((found.document, found.paragraph))
-                question = found.text  # the rest: paragraphs most like the one asked for
+                question = found[0].text  # the rest: paragraphs most like the one asked for
         else:
             mentioned = _REFERENCE_INSIDE.search(question)
             if mentioned:
-                found = self._reference_hit((int(mentioned.group(1)), ()), question)
-                if found:
-                    hits.append(found)
-                    seen.add((found.document, found.paragraph))
+                found = self._reference_hits((int(mentioned.group(1)), ()), question, allowed)
+                hits.extend(found[:k])
+                seen.update((h.document, h.paragraph) for h in found)
         for key, score, pid in self.rank(question, mode):
             if len(hits) >= k:
                 break
-            if key in seen:
+            if key in seen or (allowed is not None and key[0] not in allowed):
                 continue
             seen.add(key)
             hits.append(self._hit(len(hits) + 1, key, score, pid, question))
         return hits[:k]
 
-    def _reference_hit(self, reference: tuple[int, tuple[str, ...]], question: str) -> Hit | None:
+    def _reference_hits(
+        self, reference: tuple[int, tuple[str, ...]], question: str, allowed: set[str] | None
+    ) -> list[Hit]:
+        """The referenced paragraph in each (allowed) document that has it."""
         number, labels = reference
+        hits = []
         for doc_id, doc in self.documents.items():
             paragraph = doc.paragraph(number)
-            if paragraph is None:
+            if paragraph is None or (allowed is not None and doc_id not in allowed):
                 continue
             item = tuple(labels) if labels and paragraph.item(tuple(labels)) else None
             pids = self._by_paragraph.get((doc_id, number), [None])
             pid = next(
                 (i for i in pids if i is not None and self.passages[i].item == item), pids[0]
             )
-            return self._hit(1, (doc_id, number), 1.0, pid, question, item=item)
-        return None
+            hits.append(self._hit(len(hits) + 1, (doc_id, number), 1.0, pid, question, item=item))
+        return hits
 
 
 def best_sentence(text: str, question: str) -> str:
@@ -359,13 +397,19 @@ def open_index(
     return Index(load_index(conf.index_dir), encoder=encoder)
 
 
-def search(question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+def search(
+    question: str,
+    k: int = DEFAULT_K,
+    mode: str = DEFAULT_MODE,
+    documents: Sequence[str] | None = None,
+) -> list[Hit]:
     """Search the report with the default index (built on first use if needed).
 
     Args:
         question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
         k: how many paragraphs to return (1–100).
         mode: "hybrid" (default), "dense" or "lexical".
+        documents: only search these documents (ids as `qa list` shows them); all if None.
 
     Returns:
         Hits, best first; each has a citation such as
@@ -378,4 +422,4 @@ def search(question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[
         index = _default.get(conf)
         if index is None:
             index = _default[conf] = open_index(conf)
-    return index.search(question, k=k, mode=mode)
+    return index.search(question, k=k, mode=mode, documents=documents)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -18,14 +19,14 @@ from typing import Any
 import numpy as np
 
 from . import dense
-from .acronyms import find_acronyms
-from .errors import CorpusError, CorruptIndexError, IndexMissingError, StaleIndexError
-from .parse import PARSER_VERSION, Document, Heading, Paragraph, ParseError, SubItem, parse
+from .acronyms import expand, find_acronyms
+from .corpus import document_files, file_digest, fingerprint, load_document
+from .errors import CorruptIndexError, IndexMissingError, StaleIndexError
+from .parse import PARSER_VERSION, Document, Heading, Paragraph, SubItem
 from .passages import Passage, make_passages
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-CORPUS_SUFFIXES = (".txt", ".md")
 FIX = "run `qa build` to rebuild it"
 
 
@@ -61,54 +62,14 @@ class StoredIndex:
     acronyms: dict[str, str]
 
 
-# --- corpus ---------------------------------------------------------------------------------
+# --- corpus (see qa/corpus.py) ----------------------------------------------------------------
 
-
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The report files directly inside the corpus folder (no links leading outside it)."""
-    if not corpus_dir.is_dir():
-        raise CorpusError(
-            f"corpus folder {corpus_dir} does not exist; put the report's .txt file there "
-            "or point --corpus-dir / QA_CORPUS_DIR at the folder that holds it"
-        )
-    root = corpus_dir.resolve()
-    files = []
-    for path in sorted(corpus_dir.iterdir()):
-        if path.suffix.lower() not in CORPUS_SUFFIXES or path.name.startswith("."):
-            continue
-        if not path.resolve().is_relative_to(root) or not path.is_file():
-            continue
-        files.append(path)
-    if not files:
-        raise CorpusError(
-            f"corpus folder {corpus_dir} holds no .txt or .md report; copy the report there"
-        )
-    return files
+corpus_files = document_files
+corpus_fingerprint = fingerprint
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def corpus_fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
-    """(hash of the whole corpus, hash per file): what staleness is judged by."""
-    per_file = {p.name: _sha256(p.read_bytes()) for p in corpus_files(corpus_dir)}
-    whole = _sha256(json.dumps(per_file, sort_keys=True).encode())
-    return whole, per_file
-
-
-def load_documents(corpus_dir: Path) -> list[Document]:
-    documents = []
-    for path in corpus_files(corpus_dir):
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise CorpusError(f"{path} is not UTF-8 text ({exc}); convert it to UTF-8") from exc
-        try:
-            documents.append(parse(raw, doc_id=path.stem))
-        except ParseError as exc:
-            raise CorpusError(f"cannot parse {path}: {exc}") from exc
-    return documents
 
 
 # --- JSON for documents and passages ----------------------------------------------------------
@@ -176,26 +137,60 @@ def build_index(
     """
     started = time.perf_counter()
     corpus_hash, per_file = corpus_fingerprint(corpus_dir)
-    documents = load_documents(corpus_dir)
-    passages = make_passages(documents, encoder.count_tokens, encoder.max_tokens)
-    acronyms = find_acronyms(p.text for d in documents for p in d.paragraphs)
 
     def say(stage: str, done: int = 0, total: int = 0) -> None:
         if progress:
             progress(stage, done, total)
 
-    from .acronyms import expand
+    # Each document is parsed and embedded once per content: unchanged documents come from
+    # the cache, so adding a report to a large corpus embeds only that report.
+    cache = _Cache(index_dir / "cache", encoder)
+    parts = []
+    todo = []
+    for path in corpus_files(corpus_dir):
+        key = cache.key(file_digest(path))
+        entry = cache.get(key)
+        if entry is None:
+            document = load_document(path)
+            doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
+            doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
+            todo.append(len(parts))
+            entry = (document, doc_passages, doc_acronyms, None)
+        parts.append((key, entry))
 
-    embed_texts = [expand(p.embed_text, acronyms) for p in passages]
+    total = sum(len(parts[i][1][1]) for i in todo)
     done = 0
-    say("embed", 0, len(passages))
+    say("embed", 0, total)
 
     def step(n: int) -> None:
         nonlocal done
         done += n
-        say("embed", done, len(passages))
+        say("embed", done, total)
 
-    vectors = encoder.encode_documents(embed_texts, progress=step)
+    for i in todo:
+        key, (document, doc_passages, doc_acronyms, _) = parts[i]
+        # A document's passages are read with the acronyms that document defines.
+        texts = [expand(p.embed_text, doc_acronyms) for p in doc_passages]
+        vectors = encoder.encode_documents(texts, progress=step)
+        parts[i] = (key, (document, doc_passages, doc_acronyms, vectors))
+        cache.put(key, parts[i][1])
+
+    documents = [entry[0] for _, entry in parts]
+    acronyms: dict[str, str] = {}
+    passages: list[Passage] = []
+    embed_texts: list[str] = []
+    for _, (_doc, doc_passages, doc_acronyms, _) in parts:
+        for acronym, expansion in doc_acronyms.items():
+            acronyms.setdefault(acronym, expansion)
+        for p in doc_passages:
+            passages.append(dataclasses.replace(p, id=len(passages)))
+            embed_texts.append(expand(p.embed_text, doc_acronyms))
+    dimension = encoder.dimension if not parts else parts[0][1][3].shape[1]
+    vectors = (
+        np.vstack([entry[3] for _, entry in parts]).astype(np.float32)
+        if passages
+        else np.zeros((0, dimension), dtype=np.float32)
+    )
     say("index", 0, 0)
     faiss_index = dense.build(vectors)
     from .lexical import LexicalIndex
@@ -246,7 +241,56 @@ def build_index(
             os.fsync(fh.fileno())
         os.replace(tmp_manifest, index_dir / MANIFEST)
         _prune(builds, keep={build_id})
+        cache.prune(keep={key for key, _ in parts})
     return manifest
+
+
+class _Cache:
+    """Per-document parse + passages + vectors, keyed by content, parser and model."""
+
+    def __init__(self, folder: Path, encoder) -> None:
+        self.folder = folder
+        self.salt = f"{FORMAT_VERSION}|{PARSER_VERSION}|{encoder.name}|{encoder.max_tokens}"
+
+    def key(self, digest: str) -> str:
+        return _sha256(f"{digest}|{self.salt}".encode())[:40]
+
+    def get(self, key: str):
+        meta, vectors = self.folder / f"{key}.json", self.folder / f"{key}.npy"
+        if not (meta.is_file() and vectors.is_file()):
+            return None
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            array = np.load(vectors, allow_pickle=False)
+            document = document_from_json(data["document"])
+            passages = [passage_from_json(p) for p in data["passages"]]
+        except Exception:  # a damaged cache entry is simply recomputed
+            return None
+        if array.shape[0] != len(passages):
+            return None
+        return document, passages, data["acronyms"], array
+
+    def put(self, key: str, entry) -> None:
+        document, passages, acronyms, vectors = entry
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {
+            "document": asdict(document),
+            "passages": [asdict(p) for p in passages],
+            "acronyms": acronyms,
+        }
+        tmp = self.folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
+        os.replace(tmp, self.folder / f"{key}.npy")
+        _write_json(tmp, data)
+        os.replace(tmp, self.folder / f"{key}.json")  # written last: marks the entry whole
+
+    def prune(self, keep: set[str]) -> None:
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name.split(".")[0] not in keep or path.name.startswith("."):
+                path.unlink(missing_ok=True)
 
 
 def _file_hashes(folder: Path) -> dict[str, str]:

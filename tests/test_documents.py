@@ -1,0 +1,279 @@
+"""More than one report: PDF, plain text and Markdown layouts, symbols in citations, filters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from qa.corpus import add_document, document_files, load_document, remove_document
+from qa.errors import CorpusError, InvalidQuestionError
+from qa.search import Index
+from qa.store import build_index, load_index, passage_vectors
+
+FULL = (
+    "2. Member States reported new laws on trafficking in persons. Several countries adopted "
+    "national traf-",
+    "ficking action plans and created special police units to investigate such cases, and this",
+)
+
+
+def make_pdf(path):
+    """A two-page UN-style report with a symbol header on each page, page numbers, a running
+    footer, a word hyphenated across a line end and a paragraph broken by the page."""
+    from fpdf import FPDF
+
+    pages = [
+        [
+            "A/71/119",
+            "General Assembly",
+            "Distr.: General",
+            "1 July 2016",
+            "Seventy-first session",
+            "Improving the coordination of efforts against trafficking in persons",
+            "Report of the Secretary-General",
+            "I. Introduction",
+            "1. The General Assembly requested a report on the coordination of efforts against",
+            "trafficking in persons by the United Nations system.",
+            *FULL,
+            "16-10234",
+            "1",
+        ],
+        [
+            "A/71/119",
+            "sentence continues on the next page and ends with the seizure of 14 fishing boats.",
+            "II. Recommendations",
+            "3. It is recommended that the General Assembly consider the following actions:",
+            "(a) Encourage Member States to share data on convictions;",
+            "(b) Invite donors to support the voluntary trust fund for victims.",
+            "16-10234",
+            "2",
+        ],
+    ]
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", size=10)
+    for lines in pages:
+        pdf.add_page()
+        for n, line in enumerate(lines):
+            pdf.text(15, 20 + 8 * n, line)
+    pdf.output(str(path))
+    return path
+
+
+SYMBOL_TEXT = """A/76/120
+
+General Assembly
+
+Distr.: General
+2 July 2021
+
+Seventy-sixth session
+
+Item 24 of the provisional agenda
+
+Trafficking in women and girls
+
+Report of the Secretary-General
+
+I. Introduction
+
+1. This report covers measures to protect women and girls from trafficking, including shelters.
+
+II. Trends
+
+2. Online recruitment of victims grew sharply during the pandemic, according to police reports.
+
+3. Several States opened hotlines staffed by survivors.
+"""
+
+MARKDOWN_TEXT = """# Note by the Secretariat
+
+## I. Overview
+
+1. The Secretariat organized four regional workshops on forced labour in fishing fleets.
+
+## II. Follow-up
+
+2. Participants recommended the following:
+
+- (a) Inspect vessels at sea;
+- (b) Train labour inspectors.
+"""
+
+
+def test_pdf_layout(tmp_path):
+    doc = load_document(make_pdf(tmp_path / "a-71-119.pdf"))
+    assert doc.symbol == "A/71/119"
+    assert doc.date == "1 July 2016"
+    assert doc.title == "Improving the coordination of efforts against trafficking in persons"
+    assert [p.number for p in doc.paragraphs] == [1, 2, 3]
+    p2 = doc.paragraph(2).text
+    assert "national trafficking action plans" in p2  # hyphenation joined
+    assert "such cases, and this sentence continues on the next page" in p2  # page break joined
+    all_text = " ".join(p.text for p in doc.paragraphs)
+    assert "A/71/119" not in all_text and "16-10234" not in all_text
+    assert [i.label for i in doc.paragraph(3).items] == [("a",), ("b",)]
+    assert doc.paragraph(3).section_code == "II"
+
+
+def test_plain_text_with_symbol_and_no_subsections(tmp_path):
+    path = tmp_path / "a-76-120.txt"
+    path.write_text(SYMBOL_TEXT, encoding="utf-8")
+    doc = load_document(path)
+    assert (doc.symbol, doc.date, doc.title) == (
+        "A/76/120",
+        "2 July 2021",
+        "Trafficking in women and girls",
+    )
+    assert [p.number for p in doc.paragraphs] == [1, 2, 3]
+    assert doc.paragraph(3).citation() == "para. 3 — II Trends"
+    assert doc.label == "A/76/120"
+
+
+def test_markdown_layout_without_symbol(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text(MARKDOWN_TEXT, encoding="utf-8")
+    doc = load_document(path)
+    assert doc.symbol is None
+    assert [p.number for p in doc.paragraphs] == [1, 2]
+    assert doc.paragraph(2).section_code == "II"
+    assert [i.text for i in doc.paragraph(2).items] == [
+        "Inspect vessels at sea;",
+        "Train labour inspectors.",
+    ]
+
+
+def test_sidecar_overrides_metadata(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text(MARKDOWN_TEXT, encoding="utf-8")
+    (tmp_path / "note.meta.json").write_text(
+        json.dumps({"symbol": "E/CN.15/2020/9", "date": "3 March 2020"})
+    )
+    doc = load_document(path)
+    assert doc.symbol == "E/CN.15/2020/9"
+    assert doc.label == "E/CN.15/2020/9"
+
+
+def test_label_without_symbol_uses_short_title_and_date(document):
+    assert document.label == "Improving the coordination of efforts against… (18 June 2019)"
+
+
+def test_add_refuses_what_it_cannot_parse_and_copies_nothing(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just prose, no numbered paragraphs", encoding="utf-8")
+    with pytest.raises(CorpusError, match="cannot parse"):
+        add_document(bad, corpus)
+    assert list(corpus.iterdir()) == []
+    docx = tmp_path / "report.docx"
+    docx.write_text("not supported", encoding="utf-8")
+    with pytest.raises(CorpusError, match="not a .txt, .md or .pdf"):
+        add_document(docx, corpus)
+    assert list(corpus.iterdir()) == []
+
+
+def test_add_refuses_a_second_document_of_the_same_name(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a-76-120.txt").write_text(SYMBOL_TEXT, encoding="utf-8")
+    other = tmp_path / "a-76-120.md"
+    other.write_text(MARKDOWN_TEXT, encoding="utf-8")
+    with pytest.raises(CorpusError, match="qa remove a-76-120"):
+        add_document(other, corpus)
+
+
+@pytest.fixture
+def two_reports(built_index, tmp_path, encoder):
+    """The real report's index, then a PDF report added incrementally."""
+    corpus, index_dir = built_index
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(index_dir, tmp_path / "index")
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    add_document(make_pdf(tmp_path / "a-71-119.pdf"), corpus)
+    embedded = []
+    build_index(
+        corpus, index_dir, encoder, progress=lambda stage, done, total: embedded.append(total)
+    )
+    return corpus, index_dir, max(embedded)
+
+
+def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
+    corpus, index_dir, embedded = two_reports
+    stored = load_index(index_dir)
+    new_passages = [p for p in stored.passages if p.doc_id == "a-71-119"]
+    assert embedded == len(new_passages) < len(stored.passages)
+    assert stored.manifest.document_count == 2
+
+
+def test_full_rebuild_equals_incremental(two_reports, tmp_path, encoder):
+    corpus, index_dir, _ = two_reports
+    incremental = load_index(index_dir)
+    fresh = build_index(corpus, tmp_path / "fresh", encoder)
+    full = load_index(tmp_path / "fresh")
+    assert fresh.passage_count == incremental.manifest.passage_count
+    assert full.passages == incremental.passages
+    assert full.documents == incremental.documents
+    np.testing.assert_allclose(passage_vectors(full), passage_vectors(incremental), atol=1e-5)
+
+
+def test_search_across_both_or_either(two_reports, encoder):
+    corpus, index_dir, _ = two_reports
+    index = Index(load_index(index_dir), encoder=encoder)
+    hit = index.search("How many fishing boats were seized?", k=3)[0]
+    assert hit.document == "a-71-119"
+    assert hit.citation == "A/71/119, para. 2 — I Introduction"
+    assert hit.document_symbol == "A/71/119"
+    only_2019 = index.search(
+        "How many fishing boats were seized?", k=5, documents=[corpus_doc(corpus)]
+    )
+    assert {h.document for h in only_2019} == {corpus_doc(corpus)}
+    assert only_2019[0].citation.startswith(
+        "Improving the coordination of efforts against… (18 June 2019), para."
+    )
+    iom = index.search("How many victims did IOM assist in 2018?", k=1)[0]
+    assert iom.paragraph == 57
+    refs = index.search("para 3 (b)", k=2)
+    assert {h.document for h in refs} == {"a-71-119", corpus_doc(corpus)}
+    with pytest.raises(InvalidQuestionError, match="unknown document"):
+        index.search("victims", documents=["nope"])
+
+
+def corpus_doc(corpus) -> str:
+    return next(p.stem for p in document_files(corpus) if p.suffix == ".txt")
+
+
+def test_removed_document_leaves_the_index(two_reports, encoder):
+    corpus, index_dir, _ = two_reports
+    remove_document("a-71-119", corpus)
+    build_index(corpus, index_dir, encoder)
+    stored = load_index(index_dir)
+    assert {p.doc_id for p in stored.passages} == {corpus_doc(corpus)}
+    assert stored.manifest.document_count == 1
+    cached = {p.name.split(".")[0] for p in (index_dir / "cache").iterdir()}
+    assert len(cached) == 1  # the removed document's cache entry is pruned too
+
+
+def test_cli_add_list_search_remove(built_index, tmp_path):
+    from test_cli import run_qa
+
+    corpus, index_dir = built_index
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(index_dir, tmp_path / "index")
+    env = {"QA_CORPUS_DIR": str(tmp_path / "corpus"), "QA_INDEX_DIR": str(tmp_path / "index")}
+    text = tmp_path / "women.txt"
+    text.write_text(SYMBOL_TEXT, encoding="utf-8")
+    out = run_qa("add", str(text), env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Added women: A/76/120 — 3 paragraphs" in out.stdout
+    listed = json.loads(run_qa("list", "--json", env=env).stdout)
+    assert [(d["id"], d["symbol"]) for d in listed][-1] == ("women", "A/76/120")
+    out = run_qa("search", "hotlines staffed by survivors", "-d", "women", "--json", env=env)
+    assert json.loads(out.stdout)[0]["citation"] == "A/76/120, para. 3 — II Trends"
+    out = run_qa("remove", "women", env=env)
+    assert out.returncode == 0, out.stderr
+    out = run_qa("remove", "women", env=env)
+    assert out.returncode == 1 and "Error: no document 'women'" in out.stderr
