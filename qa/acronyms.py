@@ -1,4 +1,5 @@
-"""Acronyms the report defines ("Organization for Migration (IOM)"), found at build time."""
+"""Acronyms in queries and passages: the ones the report defines ("Organization for Migration
+(IOM)"), and names the report uses, for acronyms it never defines ("ICAT"); found at build time."""
 
 from __future__ import annotations
 
@@ -57,4 +58,144 @@ def expand(text: str, acronyms: dict[str, str]) -> str:
             extra.append(expansion)
         elif has_expansion and not has_acronym:
             extra.append(acronym)
+    return f"{text} ({'; '.join(extra)})" if extra else text
+
+
+# --- acronyms the text never defines: matched to the initials of names it uses ---------------
+
+_NAME_WORD = re.compile(r"[A-Z][\w’']*(?:-[\w’']+)*")
+_ACRONYM_IN_QUERY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z](?:-[A-Z]+)?)(s?)(?![\w-])")
+
+
+def find_names(texts: Iterable[str]) -> dict[str, int]:
+    """Capitalized multi-word names in the texts ("Inter-Agency Coordination Group against
+    Trafficking in Persons"), with how often each occurs: what undefined acronyms resolve to."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        words = _WORD.findall(text)
+        run: list[str] = []
+        for word in [*words, "."]:
+            is_name = bool(_NAME_WORD.fullmatch(word)) and not word.isupper()
+            if is_name or (run and word in _CONNECTORS):
+                run.append(word)
+                continue
+            while run and run[-1] in _CONNECTORS:
+                run.pop()
+            if sum(1 for w in run if w not in _CONNECTORS) >= 2:
+                name = " ".join(run)
+                counts[name] = counts.get(name, 0) + 1
+            run = []
+    return counts
+
+
+def _parts(name: str) -> list[str]:
+    """Words of a name with hyphenated words split ("Inter-Agency" -> "Inter", "Agency")."""
+    return [part for word in name.split() for part in word.split("-") if part]
+
+
+def _match_cost(acronym: str, parts: list[str]) -> tuple[float, int] | None:
+    """How well the acronym's letters spell the initials of `parts` from the first word on.
+
+    Each letter is the initial of a later word, or the next letter of the word the previous
+    letter started (prefixes like "GLO" of "Global"). Returns (cost, index of the last word
+    used) for the cheapest spelling: one per content word skipped, a half per prefix letter.
+    None when the letters cannot be spelt so, or the first word does not start with the first.
+    """
+    letters = acronym.lower()
+    words = [p.lower() for p in parts]
+    if not words or words[0][0] != letters[0] or words[0] in _CONNECTORS:
+        return None
+    best: tuple[float, int] | None = None
+
+    def walk(li: int, wi: int, offset: int, cost: float) -> None:
+        nonlocal best
+        if best is not None and cost >= best[0]:
+            return
+        if li == len(letters):
+            best = (cost, wi)
+            return
+        word = words[wi]
+        if offset + 1 < len(word) and word[offset + 1] == letters[li]:
+            walk(li + 1, wi, offset + 1, cost + 0.5)
+        skipped = 0.0
+        for nxt in range(wi + 1, len(words)):
+            if words[nxt][0] == letters[li]:
+                walk(li + 1, nxt, 0, cost + skipped)
+            if words[nxt] not in _CONNECTORS:
+                skipped += 1
+
+    walk(1, 0, 0, 0.0)
+    return best
+
+
+def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
+    """The corpus name an undefined acronym most plausibly stands for, or None.
+
+    A name qualifies when the acronym spells its initials (see `_match_cost`) with no more
+    skipped words than half the acronym's letters; the cheapest wins, then the most frequent.
+    """
+    if len(acronym) < 2:
+        return None
+    letters = acronym.replace("-", "")
+    best: tuple[float, int, str] | None = None
+    for name, count in names.items():
+        words = name.split()
+        for start, word in enumerate(words):
+            if word in _CONNECTORS or word[0].upper() != letters[0].upper():
+                continue
+            parts = _parts(" ".join(words[start:]))
+            found = _match_cost(letters, parts)
+            if found is None:
+                continue
+            # Starting inside a longer name skips that name's first words: a cost like any skip.
+            cost = found[0] + (1 if start > 0 and words[start - 1] not in _CONNECTORS else 0)
+            if cost > len(letters) / 2:
+                continue
+            span = _span(words[start:], found[1])
+            key = (cost, -count, span)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def _span(words: list[str], last_part: int) -> str:
+    """The name from its first word through the word holding part `last_part` (the last one
+    the acronym spells), then on to the end of the name unless an "and" starts a list
+    ("United States of America and Uruguay")."""
+    end, parts = 0, 0
+    while end < len(words) and parts <= last_part:
+        parts += len(_parts(words[end]))
+        end += 1
+    while end < len(words) and words[end] != "and":
+        end += 1
+    return " ".join(words[:end])
+
+
+def expand_query(
+    text: str,
+    acronyms: dict[str, str],
+    names: dict[str, int],
+    resolved: dict[str, str | None] | None = None,
+) -> str:
+    """`expand`, then append the name behind each acronym the corpus never defines.
+
+    "How many entities make up ICAT?" gains "(Inter-Agency Coordination Group against
+    Trafficking in Persons)". `resolved` caches acronym -> name across queries.
+    """
+    extra: list[str] = []
+    # A question typed in capitals has no acronyms to tell apart from its words.
+    if any(c.islower() for c in text):
+        for m in _ACRONYM_IN_QUERY.finditer(text):
+            acronym = m.group(1)
+            if acronym in acronyms:
+                continue
+            if resolved is not None and acronym in resolved:
+                name = resolved[acronym]
+            else:
+                name = resolve_acronym(acronym, names)
+                if resolved is not None:
+                    resolved[acronym] = name
+            if name and name.lower() not in text.lower() and name not in extra:
+                extra.append(name)
+    text = expand(text, acronyms)
     return f"{text} ({'; '.join(extra)})" if extra else text

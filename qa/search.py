@@ -14,16 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from . import dense
-from .acronyms import expand
+from .acronyms import expand_query
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
+from .fusion import fuse
 from .lexical import tokenize
 from .parse import Document, Paragraph
 from .passages import Passage, split_sentences
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
 
-# Reciprocal rank fusion constant: the standard 60 (Cormack et al. 2009); see README, "Ranking".
-RRF_K = 60
 # How many passages the dense search looks at before aggregating to paragraphs.
 DENSE_CANDIDATES = 1000
 QUERY_CACHE_SIZE = 1024
@@ -122,9 +121,12 @@ class Index:
         self.passages: list[Passage] = stored.passages
         self.documents: dict[str, Document] = {d.doc_id: d for d in stored.documents}
         self.acronyms = stored.acronyms
+        self.names = stored.names
         self._encoder = encoder
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._expansions: OrderedDict[str, str] = OrderedDict()
+        self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
         # passage -> (document, paragraph) key, and each paragraph's passages.
         self._keys = [(p.doc_id, p.paragraph) for p in self.passages]
         self._by_paragraph: dict[tuple[str, int | None], list[int]] = {}
@@ -163,6 +165,21 @@ class Index:
             self._encoder = Encoder(self.manifest.model)
         return self._encoder
 
+    def expanded(self, question: str) -> str:
+        """The question with the other form of every acronym in it: defined ones ("IOM" ->
+        "International Organization for Migration") and, by their initials, ones the report
+        never defines ("ICAT" -> "Inter-Agency Coordination Group against Trafficking in
+        Persons"). What both the model and BM25 read."""
+        with self._lock:
+            cached = self._expansions.get(question)
+        if cached is None:
+            cached = expand_query(question, self.acronyms, self.names, self._resolved)
+            with self._lock:
+                self._expansions[question] = cached
+                while len(self._expansions) > QUERY_CACHE_SIZE:
+                    self._expansions.popitem(last=False)
+        return cached
+
     def query_vector(self, question: str) -> np.ndarray:
         """The question's embedding, cached: repeated questions cost nothing."""
         with self._lock:
@@ -170,7 +187,7 @@ class Index:
             if cached is not None:
                 self._query_cache.move_to_end(question)
                 return cached
-        vector = self.encoder.encode_queries([expand(question, self.acronyms)])[0]
+        vector = self.encoder.encode_queries([self.expanded(question)])[0]
         with self._lock:
             self._query_cache[question] = vector
             while len(self._query_cache) > QUERY_CACHE_SIZE:
@@ -180,23 +197,32 @@ class Index:
     # --- scoring ---------------------------------------------------------------------------
 
     def dense_scores(self, question: str) -> dict[int, float]:
+        """Cosine similarity of the question to each of the nearest passages."""
         vector = self.query_vector(question)
         scores, ids = dense.search(self.stored.dense_index, vector, DENSE_CANDIDATES)
         return {int(i): float(s) for s, i in zip(scores, ids)}
 
     def lexical_scores(self, question: str) -> dict[int, float]:
-        scores = self.stored.lexical.scores(expand(question, self.acronyms))
+        """BM25 score of each passage sharing a word with the question."""
+        scores = self.stored.lexical.scores(self.expanded(question))
         nonzero = np.flatnonzero(scores > 0)
         return {int(i): float(scores[i]) for i in nonzero}
 
     def _by_paragraph_max(self, scores: dict[int, float]) -> dict[tuple, tuple[float, int]]:
-        """Each paragraph's best passage score and that passage."""
+        """Each paragraph's best passage score and that passage (a paragraph is as relevant
+        as its best passage: an answer in one sub-item is not diluted by the others)."""
         best: dict[tuple, tuple[float, int]] = {}
         for pid, score in scores.items():
             key = self._keys[pid]
             if key not in best or score > best[key][0]:
                 best[key] = (score, pid)
         return best
+
+    def paragraph_scores(self, question: str) -> tuple[dict[tuple, float], dict[tuple, float]]:
+        """(dense, lexical) score of each candidate paragraph: its best passage's."""
+        dense_p = self._by_paragraph_max(self.dense_scores(question))
+        lexical_p = self._by_paragraph_max(self.lexical_scores(question))
+        return {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
 
     def rank(self, question: str, mode: str) -> list[tuple[tuple, float, int]]:
         """Paragraph keys with a 0–1 score and their best passage, best first."""
@@ -212,26 +238,27 @@ class Index:
         return self._hybrid(question)
 
     def _hybrid(self, question: str) -> list[tuple[tuple, float, int]]:
+        """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py)."""
         dense_s = self.dense_scores(question)
         lexical_s = self.lexical_scores(question)
         dense_p = self._by_paragraph_max(dense_s)
         lexical_p = self._by_paragraph_max(lexical_s)
-        fused: dict[tuple, float] = {}
-        for ranking in (dense_p, lexical_p):
-            ordered = sorted(ranking, key=lambda key: -ranking[key][0])
-            for rank, key in enumerate(ordered, start=1):
-                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
-        best_max = 2.0 / (RRF_K + 1)
-        lex_top = max(lexical_s.values(), default=1.0)
+        fused = fuse(
+            {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
+        )
+        # The passage to show: best by both measures on the paragraphs' own scale.
+        d_low = min((s for s, _ in dense_p.values()), default=0.0)
+        d_span = max((s for s, _ in dense_p.values()), default=1.0) - d_low or 1.0
+        l_top = max((s for s, _ in lexical_p.values()), default=1.0) or 1.0
         out = []
         for key, score in sorted(fused.items(), key=lambda kv: -kv[1]):
-            # The passage to show: best by dense and lexical scores taken together.
-            candidates = self._by_paragraph[key]
             pid = max(
-                candidates,
-                key=lambda i: dense_s.get(i, 0.0) + lexical_s.get(i, 0.0) / lex_top,
+                self._by_paragraph[key],
+                key=lambda i: (
+                    (dense_s.get(i, d_low) - d_low) / d_span + lexical_s.get(i, 0.0) / l_top
+                ),
             )
-            out.append((key, score / best_max, pid))
+            out.append((key, score, pid))
         return out
 
     # --- results ---------------------------------------------------------------------------

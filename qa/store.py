@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 
 from . import dense
-from .acronyms import expand, find_acronyms
+from .acronyms import expand, find_acronyms, find_names
 from .corpus import document_files, file_digest, fingerprint, load_document
 from .errors import CorruptIndexError, IndexMissingError, StaleIndexError
 from .parse import PARSER_VERSION, Document, Heading, Paragraph, SubItem
 from .passages import Passage, make_passages
 
-FORMAT_VERSION = 1
+# 2: names.json (capitalized names, for acronyms the corpus never defines).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 FIX = "run `qa build` to rebuild it"
 
@@ -60,6 +61,7 @@ class StoredIndex:
     dense_index: Any
     lexical: Any
     acronyms: dict[str, str]
+    names: dict[str, int] = field(default_factory=dict)
 
 
 # --- corpus (see qa/corpus.py) ----------------------------------------------------------------
@@ -209,6 +211,7 @@ def build_index(
             _write_json(tmp / "documents.json", [asdict(d) for d in documents])
             _write_json(tmp / "passages.json", [asdict(p) for p in passages])
             _write_json(tmp / "acronyms.json", acronyms)
+            _write_json(tmp / "names.json", document_names(documents))
             files = _file_hashes(tmp)
             for path in tmp.rglob("*"):
                 if path.is_file():
@@ -293,6 +296,19 @@ class _Cache:
                 path.unlink(missing_ok=True)
 
 
+def document_names(documents: list[Document]) -> dict[str, int]:
+    """Capitalized multi-word names in the documents' title, headings and paragraphs, with
+    counts: what acronyms the corpus never defines are matched against (qa/acronyms.py)."""
+    texts: list[str] = []
+    for document in documents:
+        texts.append(document.title)
+        texts.extend(path[-1].title for path in document.headings if path)
+        texts.extend(p.text for p in document.paragraphs)
+        if document.summary:
+            texts.append(document.summary.text)
+    return find_names(texts)
+
+
 def _file_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): _sha256(p.read_bytes())
@@ -371,6 +387,7 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
             for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))
         ]
         acronyms = json.loads((folder / "acronyms.json").read_text(encoding="utf-8"))
+        names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
         dense_index = dense.load(folder / "dense.faiss")
         from .lexical import LexicalIndex
 
@@ -393,7 +410,7 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
         )
     if lexical.retriever.scores["num_docs"] != len(passages):
         raise CorruptIndexError(f"the BM25 index in {folder} does not match the passages; {FIX}")
-    return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms)
+    return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms, names)
 
 
 def passage_vectors(stored: StoredIndex) -> np.ndarray:
