@@ -63,6 +63,8 @@ def expand(text: str, acronyms: dict[str, str]) -> str:
 
 # --- acronyms the text never defines: matched to the initials of names it uses ---------------
 
+# Capitalized only because they open a sentence: "The Global Report …", "Many Member States".
+_LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "many", "several"}
 _NAME_WORD = re.compile(r"[A-Z][\w’']*(?:-[\w’']+)*")
 _ACRONYM_IN_QUERY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z](?:-[A-Z]+)?)(s?)(?![\w-])")
 
@@ -81,6 +83,8 @@ def find_names(texts: Iterable[str]) -> dict[str, int]:
                 continue
             while run and run[-1] in _CONNECTORS:
                 run.pop()
+            while run and (run[0].lower() in _LEADING or run[0] in _CONNECTORS):
+                run.pop(0)
             if sum(1 for w in run if w not in _CONNECTORS) >= 2:
                 name = " ".join(run)
                 counts[name] = counts.get(name, 0) + 1
