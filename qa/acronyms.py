@@ -66,7 +66,10 @@ def expand(text: str, acronyms: dict[str, str]) -> str:
 # Capitalized only because they open a sentence: "The Global Report …", "Many Member States".
 _LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "many", "several"}
 _NAME_WORD = re.compile(r"[A-Z][\w’']*(?:-[\w’']+)*")
-_ACRONYM_IN_QUERY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z](?:-[A-Z]+)?)(s?)(?![\w-])")
+# Two to ten capitals (digits inside), an optional plural "s": "ICAT", "SDGs", "G20" no.
+_ACRONYM_IN_QUERY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{0,8}[A-Z])(s?)(?![\w-])")
+# Longest name an acronym is matched against, in words: bounds the search at query time.
+_MAX_NAME_PARTS = 24
 
 
 def find_names(texts: Iterable[str]) -> dict[str, int]:
@@ -97,39 +100,40 @@ def _parts(name: str) -> list[str]:
     return [part for word in name.split() for part in word.split("-") if part]
 
 
-def _match_cost(acronym: str, parts: list[str]) -> tuple[float, int] | None:
-    """How well the acronym's letters spell the initials of `parts` from the first word on.
+def _match_cost(acronym: str, parts: list[str], budget: float) -> tuple[float, int] | None:
+    """How cheaply the acronym's letters spell the initials of `parts`, from the first word on.
 
     Each letter is the initial of a later word, or the next letter of the word the previous
-    letter started (prefixes like "GLO" of "Global"). Returns (cost, index of the last word
-    used) for the cheapest spelling: one per content word skipped, a half per prefix letter.
-    None when the letters cannot be spelt so, or the first word does not start with the first.
+    letter matched (prefixes like "GLO" of "Global"). Cost: one per content word skipped, a
+    half per prefix letter. Returns (cost, index of the last word used) for the cheapest
+    spelling within `budget`, or None. Dynamic programming over (word, letter-in-word) states,
+    so the time is bounded by letters x words^2 whatever the input.
     """
     letters = acronym.lower()
-    words = [p.lower() for p in parts]
+    words = [p.lower() for p in parts[:_MAX_NAME_PARTS]]
     if not words or words[0][0] != letters[0] or words[0] in _CONNECTORS:
         return None
-    best: tuple[float, int] | None = None
-
-    def walk(li: int, wi: int, offset: int, cost: float) -> None:
-        nonlocal best
-        if best is not None and cost >= best[0]:
-            return
-        if li == len(letters):
-            best = (cost, wi)
-            return
-        word = words[wi]
-        if offset + 1 < len(word) and word[offset + 1] == letters[li]:
-            walk(li + 1, wi, offset + 1, cost + 0.5)
-        skipped = 0.0
-        for nxt in range(wi + 1, len(words)):
-            if words[nxt][0] == letters[li]:
-                walk(li + 1, nxt, 0, cost + skipped)
-            if words[nxt] not in _CONNECTORS:
-                skipped += 1
-
-    walk(1, 0, 0, 0.0)
-    return best
+    frontier: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    for letter in letters[1:]:
+        reached: dict[tuple[int, int], float] = {}
+        for (wi, offset), cost in frontier.items():
+            steps = []
+            if offset + 1 < len(words[wi]) and words[wi][offset + 1] == letter:
+                steps.append(((wi, offset + 1), cost + 0.5))
+            skipped = 0
+            for nxt in range(wi + 1, len(words)):
+                if words[nxt][0] == letter:
+                    steps.append(((nxt, 0), cost + skipped))
+                if words[nxt] not in _CONNECTORS:
+                    skipped += 1
+            for state, new_cost in steps:
+                if new_cost <= budget and new_cost < reached.get(state, budget + 1):
+                    reached[state] = new_cost
+        if not reached:
+            return None
+        frontier = reached
+    cost, wi = min((cost, wi) for (wi, _), cost in frontier.items())
+    return cost, wi
 
 
 def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
@@ -147,14 +151,13 @@ def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
         for start, word in enumerate(words):
             if word in _CONNECTORS or word[0].upper() != letters[0].upper():
                 continue
-            parts = _parts(" ".join(words[start:]))
-            found = _match_cost(letters, parts)
+            # Starting inside a longer name skips that name's first words: a cost like any skip.
+            penalty = 1 if start > 0 and words[start - 1] not in _CONNECTORS else 0
+            budget = len(letters) / 2 - penalty
+            found = _match_cost(letters, _parts(" ".join(words[start:])), budget)
             if found is None:
                 continue
-            # Starting inside a longer name skips that name's first words: a cost like any skip.
-            cost = found[0] + (1 if start > 0 and words[start - 1] not in _CONNECTORS else 0)
-            if cost > len(letters) / 2:
-                continue
+            cost = found[0] + penalty
             span = _span(words[start:], found[1])
             key = (cost, -count, span)
             if best is None or key < best:

@@ -128,6 +128,13 @@ def test_acronym_with_no_plausible_name_stays_unresolved(acronym):
     assert resolve_acronym(acronym, find_names(SYNTHETIC)) is None
 
 
+def test_acronym_matching_time_is_bounded():
+    # Many same-initial words once made the search exponential; the dynamic programme is not.
+    names = {" ".join(["Aaa", "Bbb"] * 15): 1, " ".join(["Aaa"] * 30): 1}
+    assert resolve_acronym("AAAAAAAAAC", names) is None
+    assert resolve_acronym("ABABABABAB", names) is not None
+
+
 def test_query_gains_the_names_behind_its_acronyms():
     names = find_names(SYNTHETIC)
     defined = {"IOM": "International Organization for Migration"}
