@@ -182,7 +182,7 @@ def api_search(index, question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MOD
     try:
         return [hit.to_dict() for hit in index.search(question, k=k, mode=mode)]
     except QAError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def build_app(index):
