@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -17,6 +17,8 @@ _LABEL = re.compile(r"\(\s*([a-z]{1,5})\s*\)")
 _LEADING_LABEL = re.compile(r"^\(([a-z]{1,5})\)\s+")
 # How much of a question the results header repeats back.
 SHOWN_QUESTION_CHARS = 200
+# A hit inside a list longer than this shows its own sub-item, the rest folded.
+COMPACT_AFTER_ITEMS = 4
 
 
 def esc(text: object) -> str:
@@ -261,7 +263,7 @@ def hit_html(hit, document: Document, terms: frozenset[str]) -> str:
     if paragraph is None:  # the index and the documents disagree; show what the hit carries
         body = f'<p class="intro">{highlight(hit.text, hit.sentence, terms)[0]}</p>'
         return f'<article class="hit">{head}{crumbs}<div class="para">{body}</div></article>'
-    body = paragraph_body(paragraph, hit.sentence, terms, item_labels(hit.item))
+    body = _hit_body(paragraph, hit.sentence, terms, item_labels(hit.item))
     before, after = _neighbours(document, paragraph)
     context = ""
     if before or after:
@@ -287,6 +289,22 @@ def hit_html(hit, document: Document, terms: frozenset[str]) -> str:
     return (
         f'<article class="hit">{head}{crumbs}<div class="para">{body}</div>'
         f'<div class="hit-foot">{context}{section}</div></article>'
+    )
+
+
+def _hit_body(
+    paragraph: Paragraph, sentence: str, terms: frozenset[str], focus: tuple[str, ...] | None
+) -> str:
+    """The paragraph; when the match is one sub-item of a long list, just that sub-item (under
+    its opening words and parent item) with the whole paragraph one click away."""
+    if not focus or len(paragraph.items) <= COMPACT_AFTER_ITEMS or not paragraph.item(focus):
+        return paragraph_body(paragraph, sentence, terms, focus)
+    shown = tuple(it for it in paragraph.items if it.label in (focus[:1], focus))
+    compact = paragraph_body(replace(paragraph, items=shown), sentence, terms, focus)
+    return (
+        f"{compact}<details class='whole'><summary>Show the whole paragraph "
+        f"<span class='muted'>({len(paragraph.items)} sub-items)</span></summary>"
+        f"{paragraph_body(paragraph, sentence, terms, focus)}</details>"
     )
 
 
@@ -350,8 +368,7 @@ def header_html(documents: dict[str, Document]) -> str:
     if len(docs) == 1:
         doc = docs[0]
         meta = [
-            "Report of the Secretary-General",
-            ("General Assembly, " + doc.session) if doc.session else "General Assembly",
+            ("General Assembly, " + doc.session) if doc.session else "",
             doc.symbol or "",
             doc.date or "",
         ]
@@ -460,20 +477,18 @@ def section_html(
         for p in document.paragraphs
         if (p.headings == path if exact else p.headings[: len(path)] == path)
     ]
-    parts = [
-        f'<div class="reader section"{" data-jump" if jump else ""}>',
-        _reader_nav(document, position),
-    ]
-    if len(path) > 1:
-        parts.append(f'<div class="crumbs">{breadcrumbs(path[:-1])}</div>')
     span = paragraph_range(
         min((p.number for p in members), default=None),
         max((p.number for p in members), default=None),
     )
-    parts.append(
-        f'<h2 class="reader-title">{esc(section.heading.display)}</h2>'
-        f'<p class="muted small">{esc(span)}</p>'
-    )
+    crumbs = f'<div class="crumbs">{breadcrumbs(path[:-1])}</div>' if len(path) > 1 else ""
+    parts = [
+        f'<div class="reader section"{" data-jump" if jump else ""}>',
+        # Stays at the top of the pane while reading, so the reader knows where they are.
+        f'<div class="reader-head">{_reader_nav(document, position)}{crumbs}'
+        f'<h2 class="reader-title">{esc(section.heading.display)} '
+        f'<span class="muted small">{esc(span)}</span></h2></div>',
+    ]
     current = path
     for paragraph in members:
         if paragraph.headings != current:
@@ -503,8 +518,8 @@ def paragraph_in_context(
             return None
         return (
             f'<div class="reader section"{" data-jump" if jump else ""}>'
-            + _reader_nav(document, None)
-            + '<h2 class="reader-title">Summary</h2>'
+            + f'<div class="reader-head">{_reader_nav(document, None)}'
+            + '<h2 class="reader-title">Summary</h2></div>'
             + _reader_paragraph(document, document.summary, True)
             + "</div>"
         )
@@ -519,7 +534,7 @@ def paragraph_in_context(
     shown = [p for p in (before, paragraph, after) if p is not None]
     return (
         f'<div class="reader section"{" data-jump" if jump else ""}>'
-        + _reader_nav(document, None)
+        + f'<div class="reader-head">{_reader_nav(document, None)}</div>'
         + "".join(_reader_paragraph(document, p, p is paragraph, item) for p in shown)
         + "</div>"
     )

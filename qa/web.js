@@ -48,10 +48,12 @@ const reveal = () => {
   const paneScrolls = pane && pane.scrollHeight > pane.clientHeight + 4 &&
     getComputedStyle(pane).overflowY !== "visible";
   if (paneScrolls) {
-    const offset = focus
-      ? focus.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8
-      : -pane.scrollTop;
-    pane.scrollTop += offset;
+    // Below the sticky head of the section, or the top when the paragraph is near it.
+    const head = reader.querySelector(".reader-head");
+    const headHeight = head && getComputedStyle(head).position === "sticky" ? head.offsetHeight : 0;
+    const paneTop = pane.getBoundingClientRect().top;
+    const at = focus ? focus.getBoundingClientRect().top - paneTop + pane.scrollTop : 0;
+    pane.scrollTop = at - headHeight < pane.clientHeight * 0.4 ? 0 : at - headHeight - 8;
   }
   if (reader.hasAttribute("data-jump")) {
     const where = paneScrolls ? pane : (focus || reader);

@@ -263,7 +263,7 @@ def build_app(index):
                         UI_MAX_K,
                         value=DEFAULT_K,
                         step=1,
-                        label="Number of results",
+                        label="Results",
                         elem_id="qa-k",
                         scale=1,
                         min_width=220,

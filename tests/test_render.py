@@ -190,3 +190,15 @@ def test_a_hit_has_citation_copy_score_context_and_section(index):
     assert "Read in context: III.B.3 International Organization for Migration" in html
     width = re.search(r'style="width:(\d+)%"', html)
     assert width and int(width.group(1)) == round(hit.score * 100)
+
+
+def test_a_hit_in_a_long_list_shows_its_sub_item_and_folds_the_rest(index):
+    hit = index.search("provide interpretation and language assistance to victims", k=1)[0]
+    assert hit.paragraph == 139 and hit.item == "(d) (iv)"
+    document = index.documents[hit.document]
+    html = render.hit_html(hit, document, frozenset())
+    shown, folded = html.split("<details class='whole'>", 1)
+    assert 'data-label="d iv"' in shown and 'data-label="d"' in shown
+    assert 'data-label="a"' not in shown and 'data-label="d i"' not in shown
+    assert f"({len(document.paragraph(139).items)} sub-items)" in folded
+    assert 'data-label="a"' in folded
