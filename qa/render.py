@@ -19,6 +19,8 @@ _LEADING_LABEL = re.compile(r"^\(([a-z]{1,5})\)\s+")
 SHOWN_QUESTION_CHARS = 200
 # A hit inside a list longer than this shows its own sub-item, the rest folded.
 COMPACT_AFTER_ITEMS = 4
+# With several reports the header names this many and counts the rest.
+HEADER_MAX_TITLES = 4
 
 
 def esc(text: object) -> str:
@@ -215,6 +217,18 @@ def _copy_button(text: str) -> str:
     )
 
 
+def cite(
+    document: Document,
+    paragraph: Paragraph,
+    item: tuple[str, ...] | None = None,
+    named: bool = False,
+) -> str:
+    """The paragraph's citation; `named` puts the document first, as search does when the index
+    holds several reports ("A/71/119, para. 12 — …")."""
+    citation = paragraph.citation(item)
+    return f"{document.label}, {citation}" if named else citation
+
+
 def breadcrumbs(path: tuple[Heading, ...] | list[str]) -> str:
     names = [h.display if isinstance(h, Heading) else h for h in path]
     return " <span class='sep'>›</span> ".join(f"<span>{esc(n)}</span>" for n in names)
@@ -377,7 +391,15 @@ def header_html(documents: dict[str, Document]) -> str:
             f'<header class="qa-header"><p class="kicker">Ask the report</p>'
             f'<h1>{esc(doc.title)}</h1><p class="meta">{meta_html}</p></header>'
         )
-    titles = "".join(f"<li>{esc(d.title)} <span>{esc(d.date or '')}</span></li>" for d in docs)
+    shown = docs[:HEADER_MAX_TITLES]
+    titles = "".join(
+        f"<li>{esc(d.title)}"
+        + (f" <span class='muted'>· {esc(d.date)}</span>" if d.date else "")
+        + "</li>"
+        for d in shown
+    )
+    if len(docs) > len(shown):
+        titles += f"<li class='muted'>and {len(docs) - len(shown)} more</li>"
     return (
         f'<header class="qa-header"><p class="kicker">Ask the reports</p>'
         f"<h1>{len(docs)} United Nations reports</h1><ul class='meta'>{titles}</ul></header>"
@@ -385,18 +407,37 @@ def header_html(documents: dict[str, Document]) -> str:
 
 
 def toc_html(documents: dict[str, Document]) -> str:
-    """Chapters and sections with their paragraph ranges; each opens that part."""
+    """Chapters and sections with their paragraph ranges; each opens that part. With several
+    reports, each report's contents fold under its name (the first one open)."""
+    several = len(documents) > 1
     parts = ['<div class="reader toc">']
-    for document in documents.values():
+    if several:
         parts.append(
-            f'<h2 class="reader-title">Contents</h2>'
-            f'<p class="muted small">{esc(document.title)} · {len(document.paragraphs)} '
-            "paragraphs. Choose a part to read it.</p><ul class='toc-list'>"
+            f'<h2 class="reader-title">Contents</h2><p class="muted small">{len(documents)} '
+            "reports. Choose a part to read it.</p>"
         )
+    for n, document in enumerate(documents.values()):
+        about = f"{esc(document.title)} · {len(document.paragraphs)} paragraphs"
+        if several:
+            parts.append(
+                f"<details class='toc-doc'{' open' if n == 0 else ''}><summary>"
+                f"<strong>{esc(document.label)}</strong> <span class='muted small'>{about}"
+                "</span></summary>"
+            )
+        else:
+            parts.append(
+                f'<h2 class="reader-title">Contents</h2><p class="muted small">{about}. '
+                "Choose a part to read it.</p>"
+            )
+        parts.append("<ul class='toc-list'>")
         if document.summary is not None:
             parts.append(
                 "<li class='depth-1'>"
-                + _open_button(paragraph_target(document, None), "Summary", "link toc-entry")
+                + _open_button(
+                    paragraph_target(document, None),
+                    "<span class='toc-name'>Summary</span>",
+                    "toc-entry",
+                )
                 + "</li>"
             )
         for section in outline(document):
@@ -411,6 +452,8 @@ def toc_html(documents: dict[str, Document]) -> str:
                 + "</li>"
             )
         parts.append("</ul>")
+        if several:
+            parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -420,6 +463,7 @@ def _reader_paragraph(
     paragraph: Paragraph,
     focus: bool,
     focus_item: tuple[str, ...] | None = None,
+    named: bool = False,
 ) -> str:
     number = "" if paragraph.number is None else f"{paragraph.number}."
     classes = "rpara focus" if focus else "rpara"
@@ -427,7 +471,7 @@ def _reader_paragraph(
     head = (
         '<div class="rpara-head">'
         + (_paragraph_link(document, paragraph.number, number, "num") if number else "")
-        + (_copy_button(paragraph.citation(focus_item)) if focus else "")
+        + (_copy_button(cite(document, paragraph, focus_item, named)) if focus else "")
         + "</div>"
     )
     body = paragraph_body(paragraph, focus=focus_item if focus else None)
@@ -466,6 +510,7 @@ def section_html(
     focus_item: tuple[str, ...] | None = None,
     exact: bool = False,
     jump: bool = False,
+    named: bool = False,
 ) -> str:
     """A section of the report: its paragraphs (its subsections' too, unless `exact`), with
     sub-headings where they change and the paragraph `focus` marked."""
@@ -497,7 +542,7 @@ def section_html(
                 parts.append(f'<h3 class="subhead">{esc(deeper[-1].display)}</h3>')
             current = paragraph.headings
         is_focus = focus is not None and paragraph.number == focus
-        parts.append(_reader_paragraph(document, paragraph, is_focus, focus_item))
+        parts.append(_reader_paragraph(document, paragraph, is_focus, focus_item, named))
     if not members:
         parts.append('<p class="muted">No paragraphs directly under this heading.</p>')
     parts.append(_reader_nav(document, position))
@@ -510,6 +555,7 @@ def paragraph_in_context(
     number: int | None,
     item: tuple[str, ...] | None = None,
     jump: bool = False,
+    named: bool = False,
 ) -> str | None:
     """The section a paragraph belongs to, with that paragraph marked; None if there is no such
     paragraph."""
@@ -520,7 +566,7 @@ def paragraph_in_context(
             f'<div class="reader section"{" data-jump" if jump else ""}>'
             + f'<div class="reader-head">{_reader_nav(document, None)}'
             + '<h2 class="reader-title">Summary</h2></div>'
-            + _reader_paragraph(document, document.summary, True)
+            + _reader_paragraph(document, document.summary, True, named=named)
             + "</div>"
         )
     paragraph = document.paragraph(number)
@@ -528,13 +574,13 @@ def paragraph_in_context(
         return None
     if paragraph.headings in document.headings:
         position = document.headings.index(paragraph.headings)
-        return section_html(document, position, number, item, exact=True, jump=jump)
+        return section_html(document, position, number, item, exact=True, jump=jump, named=named)
     # A paragraph above every heading: show it with its neighbours.
     before, after = _neighbours(document, paragraph)
     shown = [p for p in (before, paragraph, after) if p is not None]
     return (
         f'<div class="reader section"{" data-jump" if jump else ""}>'
         + f'<div class="reader-head">{_reader_nav(document, None)}</div>'
-        + "".join(_reader_paragraph(document, p, p is paragraph, item) for p in shown)
+        + "".join(_reader_paragraph(document, p, p is paragraph, item, named) for p in shown)
         + "</div>"
     )

@@ -35,14 +35,14 @@ CSS = (ASSETS / "web.css").read_text(encoding="utf-8")
 # buttons copy. It is the only script on the page; nothing from a query or the report is code.
 JS_ON_LOAD = (ASSETS / "web.js").read_text(encoding="utf-8")
 # Before each search: put the question in the address bar (?q=...) so the page can be shared.
-JS_SET_URL = """(question, k, mode) => {
+JS_SET_URL = """(question, ...rest) => {
   try {
     const url = new URL(window.location.href);
     const q = (question || "").trim().slice(0, MAX_CHARS);
     if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
     window.history.replaceState(null, "", url);
   } catch (e) {}
-  return [question, k, mode];
+  return [question, ...rest];
 }""".replace("MAX_CHARS", str(MAX_QUESTION_CHARS))
 
 # Page-level rules outside the app's root, which Gradio's css= scoping cannot reach.
@@ -75,14 +75,32 @@ def _clamp_k(k: object) -> int:
     return max(1, min(UI_MAX_K, value))
 
 
-def answer(index, question: object, k: object = DEFAULT_K, mode: object = DEFAULT_MODE):
+def _search_kwargs(index, documents: object) -> dict:
+    """`documents=` for Index.search when the reader narrowed the reports, else nothing."""
+    if not documents or len(index.documents) < 2:
+        return {}
+    chosen = [documents] if isinstance(documents, str) else list(documents)
+    return {"documents": chosen}
+
+
+def answer(
+    index,
+    question: object,
+    k: object = DEFAULT_K,
+    mode: object = DEFAULT_MODE,
+    documents: object = None,
+):
     """Results HTML for the page, and the reader's HTML when the question names a paragraph
-    (else None: the reader stays as it is). Never raises: problems become messages."""
+    (else None: the reader stays as it is). Never raises: problems become messages.
+
+    `documents` narrows the search to those document ids (several reports only)."""
     if question is None or (isinstance(question, str) and not question.strip()):
         return _empty_message(), None
     if not isinstance(question, str):
         return render.message_html("The question must be text.", "warning"), None
     mode = mode if mode in MODES else DEFAULT_MODE
+    narrow = _search_kwargs(index, documents)
+    named = len(index.documents) > 1
     notes = []
     try:
         text = clean_question(question)
@@ -95,9 +113,9 @@ def answer(index, question: object, k: object = DEFAULT_K, mode: object = DEFAUL
         reader = None
         if reference:
             number, labels = reference
-            found = _find_paragraph(index, number)
+            found = _find_paragraph(index, number, narrow.get("documents"))
             if found is None:
-                return _no_such_paragraph(index, number), None
+                return _no_such_paragraph(index, number, narrow.get("documents")), None
             document, paragraph = found
             item = labels if labels and paragraph.item(labels) else None
             if labels and item is None:
@@ -105,8 +123,8 @@ def answer(index, question: object, k: object = DEFAULT_K, mode: object = DEFAUL
                 notes.append(
                     f"Paragraph {number} has no sub-item {shown}; showing the whole paragraph."
                 )
-            reader = render.paragraph_in_context(document, number, item)
-        hits = index.search(text, k=_clamp_k(k), mode=mode)
+            reader = render.paragraph_in_context(document, number, item, named=named)
+        hits = index.search(text, k=_clamp_k(k), mode=mode, **narrow)
     except InvalidQuestionError as exc:
         return render.message_html(f"That question cannot be searched: {exc}.", "warning"), None
     except QAError as exc:
@@ -136,21 +154,28 @@ def answer(index, question: object, k: object = DEFAULT_K, mode: object = DEFAUL
     return results, reader
 
 
-def _find_paragraph(index, number: int):
-    for document in index.documents.values():
+def _documents(index, only: list[str] | None = None) -> list:
+    return [d for doc_id, d in index.documents.items() if only is None or doc_id in only]
+
+
+def _find_paragraph(index, number: int, only: list[str] | None = None):
+    for document in _documents(index, only):
         paragraph = document.paragraph(number)
         if paragraph is not None:
             return document, paragraph
     return None
 
 
-def _no_such_paragraph(index, number: int) -> str:
-    numbers = [
-        p.number for d in index.documents.values() for p in d.paragraphs if p.number is not None
-    ]
+def _no_such_paragraph(index, number: int, only: list[str] | None = None) -> str:
+    documents = _documents(index, only)
+    numbers = [p.number for d in documents for p in d.paragraphs if p.number is not None]
     span = f"{min(numbers)}–{max(numbers)}" if numbers else "none"
+    if len(documents) == 1:
+        said = f"The report has no paragraph {number}; its paragraphs are numbered {span}."
+    else:
+        said = f"None of the reports has a paragraph {number}; they are numbered {span}."
     return render.message_html(
-        f"The report has no paragraph {number}; its paragraphs are numbered {span}.",
+        said,
         "info",
     )
 
@@ -167,20 +192,29 @@ def open_target(index, target: object, jump: bool = True) -> str | None:
     document = index.documents.get(doc_id)
     if document is None:
         return None
+    named = len(index.documents) > 1
     if kind == "s" and where.isdigit() and int(where) < len(document.headings):
-        return render.section_html(document, int(where), jump=jump)
+        return render.section_html(document, int(where), jump=jump, named=named)
     if kind == "p":
         number = None if where == "summary" else int(where) if where.isdigit() else -1
-        return render.paragraph_in_context(document, number, jump=jump)
+        return render.paragraph_in_context(document, number, jump=jump, named=named)
     return None
 
 
-def api_search(index, question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[dict]:
-    """The JSON hits for the API; bad input raises gr.Error with a readable message."""
+def api_search(
+    index,
+    question: str,
+    k: int = DEFAULT_K,
+    mode: str = DEFAULT_MODE,
+    documents: list[str] | None = None,
+) -> list[dict]:
+    """The JSON hits for the API; bad input raises gr.Error with a readable message (a JSON
+    error for API clients; the page itself never calls this endpoint)."""
     if isinstance(k, float) and k.is_integer():
         k = int(k)
+    narrow = {"documents": documents} if documents else {}
     try:
-        return [hit.to_dict() for hit in index.search(question, k=k, mode=mode)]
+        return [hit.to_dict() for hit in index.search(question, k=k, mode=mode, **narrow)]
     except QAError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -191,8 +225,8 @@ def build_app(index):
     `index` is anything with `.search(question, k, mode)` and `.documents` (a qa Index).
     """
 
-    def ask(question, k, mode):
-        results, reader = answer(index, question, k, mode)
+    def ask(question, k, mode, documents):
+        results, reader = answer(index, question, k, mode, documents)
         return results, reader if reader is not None else gr.skip()
 
     def on_open(event: gr.EventData):
@@ -216,15 +250,21 @@ def build_app(index):
             reader if reader is not None else gr.skip(),
         )
 
-    def search(question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[dict]:
+    def search(
+        question: str,
+        k: int = DEFAULT_K,
+        mode: str = DEFAULT_MODE,
+        documents: list[str] | None = None,
+    ) -> list[dict]:
         """The paragraphs of the report that best answer the question, best first, as JSON.
 
         Args:
             question: a question in your own words, or a paragraph reference ("para 57").
             k: how many paragraphs to return (1–100).
             mode: "hybrid" (default), "dense" or "lexical".
+            documents: only search these document ids; all when empty.
         """
-        return api_search(index, question, k, mode)
+        return api_search(index, question, k, mode, documents)
 
     with gr.Blocks(title="Ask the report — qa", analytics_enabled=False) as app:
         gr.HTML(render.header_html(index.documents), elem_id="qa-header", js_on_load=None)
@@ -275,6 +315,15 @@ def build_app(index):
                             label="Retrieval mode",
                             elem_id="qa-mode",
                         )
+                        # Only worth showing when the index holds several reports.
+                        documents = gr.Dropdown(
+                            [(d.label, doc_id) for doc_id, d in index.documents.items()],
+                            value=[],
+                            multiselect=True,
+                            label="Reports to search (all when empty)",
+                            visible=len(index.documents) > 1,
+                            elem_id="qa-documents",
+                        )
                 results = gr.HTML(
                     WELCOME, elem_id="qa-results", js_on_load=JS_ON_LOAD, apply_default_css=False
                 )
@@ -287,7 +336,7 @@ def build_app(index):
                 )
 
         search_options = dict(
-            inputs=[question, k, mode],
+            inputs=[question, k, mode, documents],
             outputs=[results, reader],
             js=JS_SET_URL,
             api_visibility="private",

@@ -202,3 +202,18 @@ def test_a_hit_in_a_long_list_shows_its_sub_item_and_folds_the_rest(index):
     assert 'data-label="a"' not in shown and 'data-label="d i"' not in shown
     assert f"({len(document.paragraph(139).items)} sub-items)" in folded
     assert 'data-label="a"' in folded
+
+
+def test_the_header_has_the_title_and_date(document):
+    html = render.header_html({document.doc_id: document})
+    assert f"<h1>{render.esc(document.title)}</h1>" in html
+    assert "18 June 2019" in html
+
+
+def test_the_header_of_many_reports_counts_them(document):
+    from dataclasses import replace
+
+    many = {f"r{n}": replace(document, doc_id=f"r{n}", title=f"Report {n}") for n in range(6)}
+    html = render.header_html(many)
+    assert "<h1>6 United Nations reports</h1>" in html
+    assert html.count("<li>") == render.HEADER_MAX_TITLES and "and 2 more" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -93,6 +94,56 @@ def test_open_target_opens_contents_sections_and_paragraphs(index):
         assert web.open_target(index, bad) is None
 
 
+@pytest.fixture(scope="module")
+def two_reports(built_index, encoder, tmp_path_factory):
+    """The real report plus a small second one, indexed together."""
+    from conftest import small_report
+
+    from qa.search import Index
+    from qa.store import build_index, load_index
+
+    corpus, index_dir = built_index
+    root = tmp_path_factory.mktemp("two")
+    shutil.copytree(corpus, root / "corpus")
+    shutil.copytree(index_dir, root / "index")
+    (root / "corpus" / "fisheries-2020.txt").write_text(
+        small_report(
+            [
+                "Coast guards inspected 312 fishing vessels for forced labour in 2020.",
+                "Inspectors found crew <img src=x onerror=alert(1)> held for months without pay.",
+            ],
+            title="Forced labour at sea",
+        ),
+        encoding="utf-8",
+    )
+    build_index(root / "corpus", root / "index", encoder)
+    return Index(load_index(root / "index"), encoder=encoder)
+
+
+def test_several_reports_name_the_report_in_citations(two_reports):
+    small = two_reports.documents["fisheries-2020"]
+    results, _ = web.answer(two_reports, "How many fishing vessels were inspected?", 3)
+    assert f"{small.label}, para. 1 — I Introduction" in results
+    only_small, _ = web.answer(
+        two_reports, "victims of trafficking", 5, "hybrid", ["fisheries-2020"]
+    )
+    assert only_small.count('class="hit"') == 2
+    assert "International Organization for Migration" not in only_small
+    assert "crew &lt;img src=x onerror=alert(1)&gt; held" in only_small
+
+
+def test_several_reports_in_the_reader_and_messages(two_reports):
+    small = two_reports.documents["fisheries-2020"]
+    toc = web.open_target(two_reports, "toc")
+    assert toc.count("<details class='toc-doc'") == 2
+    reader = web.open_target(two_reports, "p:2:fisheries-2020")
+    assert f'data-copy="{small.label}, para. 2 — I Introduction"' in reader
+    results, _ = web.answer(two_reports, "para 500", 5)
+    assert "None of the reports has a paragraph 500" in results
+    results, reader = web.answer(two_reports, "para 57", 5, "hybrid", ["fisheries-2020"])
+    assert "The report has no paragraph 57" in results and reader is None
+
+
 # --- the running server ---------------------------------------------------------------------
 
 
@@ -137,7 +188,7 @@ def test_only_the_search_endpoint_is_public(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert list(endpoints) == ["/search"]
     parameters = [p["parameter_name"] for p in endpoints["/search"]["parameters"]]
-    assert parameters == ["question", "k", "mode"]
+    assert parameters == ["question", "k", "mode", "documents"]
 
 
 # --- `python app.py` and `qa serve` as a reader starts them -----------------------------------
