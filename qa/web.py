@@ -394,13 +394,19 @@ def start(
     """Launch the app for this index; with block=False return (app, url) at once."""
     app = build_app(index)
     app.queue(default_concurrency_limit=1)
-    _, url, _ = app.launch(
-        server_name=host,
-        server_port=port,
-        prevent_thread_lock=not block,
-        quiet=quiet,
-        **launch_options(),
-    )
+    try:
+        _, url, _ = app.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=not block,
+            quiet=quiet,
+            **launch_options(),
+        )
+    except OSError as exc:
+        raise QAError(
+            f"cannot serve on {host}:{port} ({exc}); is another app using that port? "
+            "Choose another with `qa serve --port N` or GRADIO_SERVER_PORT=N"
+        ) from exc
     return app, url
 
 

@@ -235,3 +235,27 @@ def test_the_run_command_serves_answers(built_index, command):
         process.terminate()
         output = process.communicate(timeout=30)[0]
     assert f"serving on http://127.0.0.1:{port}" in output
+
+
+def test_app_py_rejects_a_bad_port_with_a_message():
+    env = dict(os.environ, GRADIO_SERVER_PORT="not-a-port")
+    done = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "app.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "GRADIO_SERVER_PORT must be a port number" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_busy_port_is_a_clear_error(index, web_server):
+    from urllib.parse import urlparse
+
+    from qa.errors import QAError
+
+    busy = urlparse(web_server).port
+    with pytest.raises(QAError, match="cannot serve on 127.0.0.1:.*--port"):
+        web.start(index, "127.0.0.1", busy, block=False, quiet=True)
