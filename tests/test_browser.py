@@ -66,6 +66,11 @@ def test_typing_a_question_and_pressing_enter_shows_the_citation(page, web_serve
     first.wait_for()
     assert first.locator(".cite").inner_text() == IOM_CITATION
     assert "7,400 victims" in first.locator("mark.best").inner_text()
+    # One click copies the citation.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first.locator("button.copy").click()
+    first.get_by_text("Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == IOM_CITATION
     # The address bar now carries the question, so the result can be shared.
     assert parse_qs(urlparse(page.url).query)["q"] == [IOM_QUESTION]
     # The citation opens the paragraph in its section, in the reader.
