@@ -32,7 +32,7 @@ MODE_CHOICES = [
 ASSETS = Path(__file__).parent
 CSS = (ASSETS / "web.css").read_text(encoding="utf-8")
 # Runs in each gr.HTML that shows hits or the report: citation links open the reader, copy
-# buttons copy. It is the only script on the page; nothing from a query or the report is code.
+# buttons copy. Our only script on the page; nothing from a query or the report is code.
 JS_ON_LOAD = (ASSETS / "web.js").read_text(encoding="utf-8")
 # Before each search: put the question in the address bar (?q=...) so the page can be shared.
 JS_SET_URL = """(question, ...rest) => {
@@ -219,6 +219,10 @@ def api_search(
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
+def _document_choices(documents: dict) -> list[tuple[str, str]]:
+    return [(d.label, doc_id) for doc_id, d in documents.items()]
+
+
 def build_app(index):
     """The page: header, question box, results, and the report's contents and reader.
 
@@ -235,20 +239,21 @@ def build_app(index):
         return reader if reader is not None else gr.skip()
 
     def on_load(request: gr.Request):
+        """Header, contents and report list as the index has them now (it may have been
+        reloaded since the page was built); a ?q= question is searched."""
+        docs = index.documents
+        fresh = (
+            render.header_html(docs),
+            gr.update(choices=_document_choices(docs), visible=len(docs) > 1),
+        )
         params = request.query_params if request is not None else {}
         question = params.get("q")
         if not question or not question.strip():
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return *fresh, gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.toc_html(docs)
         k = _clamp_k(params.get("k", DEFAULT_K))
         mode = params.get("mode") if params.get("mode") in MODES else DEFAULT_MODE
         results, reader = answer(index, question, k, mode)
-        return (
-            question,
-            k,
-            mode,
-            results,
-            reader if reader is not None else gr.skip(),
-        )
+        return *fresh, question, k, mode, results, reader or render.toc_html(docs)
 
     def search(
         question: str,
@@ -267,7 +272,7 @@ def build_app(index):
         return api_search(index, question, k, mode, documents)
 
     with gr.Blocks(title="Ask the report — qa", analytics_enabled=False) as app:
-        gr.HTML(render.header_html(index.documents), elem_id="qa-header", js_on_load=None)
+        header = gr.HTML(render.header_html(index.documents), elem_id="qa-header", js_on_load=None)
         with gr.Row(equal_height=False, elem_id="qa-main"):
             with gr.Column(scale=3, min_width=340, elem_id="qa-ask"):
                 with gr.Row(elem_id="qa-question-row"):
@@ -317,7 +322,7 @@ def build_app(index):
                         )
                         # Only worth showing when the index holds several reports.
                         documents = gr.Dropdown(
-                            [(d.label, doc_id) for doc_id, d in index.documents.items()],
+                            _document_choices(index.documents),
                             value=[],
                             multiselect=True,
                             label="Reports to search (all when empty)",
@@ -353,7 +358,7 @@ def build_app(index):
             pane.open(on_open, outputs=reader, api_visibility="private", show_progress="hidden")
         app.load(
             on_load,
-            outputs=[question, k, mode, results, reader],
+            outputs=[header, documents, question, k, mode, results, reader],
             api_visibility="private",
             concurrency_id="search",
         )
