@@ -88,3 +88,20 @@ def make_corpus(tmp_path):
         return folder
 
     return make
+
+
+@pytest.fixture(scope="session")
+def web_server(index):
+    """The real Gradio app on a free local port, serving the session's index (one per session)."""
+    import socket
+
+    from qa.web import start
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app, url = start(index, "127.0.0.1", port, block=False, quiet=True)
+    try:
+        yield url
+    finally:
+        app.close()

@@ -1,0 +1,66 @@
+// Clicks inside results and the reader: [data-copy] copies a citation, [data-open] opens a
+// paragraph or section in the reader (a new tab still follows the link's ?q= address).
+// After the reader changes, the marked paragraph is scrolled into view.
+const copyText = async (text, button) => {
+  let done = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      done = true;
+    }
+  } catch (e) {}
+  if (!done) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { done = document.execCommand("copy"); } catch (e) {}
+    area.remove();
+  }
+  const before = button.textContent;
+  button.textContent = done ? "Copied" : "Press Ctrl+C";
+  button.classList.add("done");
+  setTimeout(() => { button.textContent = before; button.classList.remove("done"); }, 1600);
+};
+
+element.addEventListener("click", (event) => {
+  const copy = event.target.closest("[data-copy]");
+  if (copy && element.contains(copy)) {
+    event.preventDefault();
+    copyText(copy.getAttribute("data-copy"), copy);
+    return;
+  }
+  const link = event.target.closest("[data-open]");
+  if (!link || !element.contains(link)) return;
+  if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  trigger("open", { ref: link.getAttribute("data-open") });
+});
+
+const reveal = () => {
+  const reader = element.querySelector(".reader");
+  if (!reader) return;
+  const pane = element.closest("#qa-pane");
+  const focus = reader.querySelector(".focus");
+  const paneScrolls = pane && pane.scrollHeight > pane.clientHeight + 4 &&
+    getComputedStyle(pane).overflowY !== "visible";
+  if (paneScrolls) {
+    // Below the sticky head of the section, or the top when the paragraph is near it.
+    const head = reader.querySelector(".reader-head");
+    const headHeight = head && getComputedStyle(head).position === "sticky" ? head.offsetHeight : 0;
+    const paneTop = pane.getBoundingClientRect().top;
+    const at = focus ? focus.getBoundingClientRect().top - paneTop + pane.scrollTop : 0;
+    pane.scrollTop = at - headHeight < pane.clientHeight * 0.4 ? 0 : at - headHeight - 8;
+  }
+  if (reader.hasAttribute("data-jump")) {
+    const where = paneScrolls ? pane : (focus || reader);
+    const top = where.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.6) {
+      where.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }
+};
+watch("value", reveal);

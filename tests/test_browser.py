@@ -1,0 +1,133 @@
+"""End to end in headless Chromium: ask, read the cited paragraph, follow a ?q= deep link."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IOM_QUESTION = "How many victims did IOM assist in 2018?"
+IOM_CITATION = "para. 57 — III.B.3 International Organization for Migration"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run `apt-get install chromium` (or set QA_CHROMIUM)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_server):
+    """A fresh page; it records dialogs (an alert means injected script ran) and every host
+    the page asked for (the UI must work offline)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.dialogs = []
+    page.hosts = set()
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: page.hosts.add(urlparse(request.url).netloc))
+    yield page
+    context.close()
+
+
+def question_box(page):
+    return page.locator("#qa-question textarea, #qa-question input").first
+
+
+def test_typing_a_question_and_pressing_enter_shows_the_citation(page, web_server):
+    page.goto(web_server)
+    box = question_box(page)
+    box.fill(IOM_QUESTION)
+    box.press("Enter")
+    first = page.locator("#qa-results .hit").first
+    first.wait_for()
+    assert first.locator(".cite").inner_text() == IOM_CITATION
+    assert "7,400 victims" in first.locator("mark.best").inner_text()
+    # One click copies the citation.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first.locator("button.copy").click()
+    first.get_by_text("Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == IOM_CITATION
+    # The address bar now carries the question, so the result can be shared.
+    assert parse_qs(urlparse(page.url).query)["q"] == [IOM_QUESTION]
+    # The citation opens the paragraph in its section, in the reader.
+    first.locator(".cite").click()
+    focus = page.locator("#qa-reader .rpara.focus")
+    focus.wait_for()
+    assert focus.get_attribute("id") == "para-57"
+    title = page.locator("#qa-reader .reader-title").inner_text()
+    assert title.startswith("3. International Organization for Migration")
+    assert page.hosts == {urlparse(web_server).netloc}
+
+
+def test_a_deep_link_runs_the_search(page, web_server):
+    page.goto(f"{web_server}?q={quote(IOM_QUESTION)}")
+    page.locator("#qa-results .hit").first.wait_for()
+    assert page.locator("#qa-results .hit .cite").first.inner_text() == IOM_CITATION
+    assert question_box(page).input_value() == IOM_QUESTION
+
+
+def test_a_paragraph_reference_opens_it_and_the_contents_browse(page, web_server):
+    page.goto(f"{web_server}?q={quote('139 (d)')}")
+    page.locator("#qa-reader .rpara.focus#para-139").wait_for()
+    assert page.locator("#qa-reader li.focus-item").first.get_attribute("data-label") == "d"
+    page.locator("#qa-reader .nav-toc").first.click()
+    entry = page.locator(
+        "#qa-reader .toc-entry", has_text="International Organization for Migration"
+    )
+    entry.click()
+    page.locator("#qa-reader #para-57").wait_for()
+
+
+def test_script_in_the_question_is_shown_as_text(page, web_server):
+    attack = "<img src=x onerror=alert(1)>"
+    page.goto(web_server)
+    box = question_box(page)
+    box.fill(attack)
+    box.press("Enter")
+    asked = page.locator("#qa-results q.asked")
+    asked.wait_for()
+    assert asked.inner_text() == attack
+    assert page.locator("#qa-results img").count() == 0
+    box.fill("   ")
+    box.press("Enter")
+    page.get_by_text("Type a question about the report first.").wait_for()
+    assert page.dialogs == []
+
+
+def test_phone_width_has_no_sideways_scrolling(browser, web_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{web_server}?q={quote('What does the report recommend on interpretation?')}")
+        page.locator("#qa-results .hit").first.wait_for()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+    finally:
+        context.close()

@@ -1,0 +1,219 @@
+"""HTML of hits and the report: all text escaped, sentence and terms marked, sub-items listed."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from conftest import small_report
+
+from qa import render
+from qa.parse import Heading, Paragraph, SubItem, parse
+
+ATTACKS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "' onmouseover='alert(1)",
+    "{{constructor.constructor('alert(1)')()}}",
+    "${alert(1)}",
+    "`${alert(1)}`",
+]
+
+
+class _Elements(HTMLParser):
+    """Every start tag and attribute name in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [name for name, _ in attrs]
+
+
+def elements(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def assert_inert(html: str) -> None:
+    """No element or attribute that runs code, and no template syntax left unescaped."""
+    found = elements(html)
+    assert not {"script", "img", "svg", "iframe"} & set(found.tags)
+    assert not [a for a in found.attributes if a.startswith("on")]
+    assert not re.search(r"\$\{|\{\{|`", html)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_esc_makes_any_text_inert(attack):
+    assert_inert(render.esc(attack))
+    assert_inert(f'<p title="{render.esc(attack)}">{render.esc(attack)}</p>')
+
+
+def test_terms_are_marked_by_stem_and_the_rest_escaped():
+    terms = render.query_terms("How many victims were assisted?")
+    html = render.mark_terms("IOM assists <b>victims</b> & a victim", terms)
+    assert html.count('<strong class="term">') == 3  # assists, victims, victim
+    assert "&lt;b&gt;" in html and "&amp;" in html
+    assert "<b>" not in html
+
+
+def test_digit_groups_match_as_one_number():
+    html = render.mark_terms("assisted 7,400 victims", render.query_terms("7400"))
+    assert '<strong class="term">7,400</strong>' in html
+
+
+def test_highlight_marks_the_sentence_once():
+    text = "First sentence here. The answer is 42. Last one."
+    html, found = render.highlight(text, "The answer is 42.", frozenset())
+    assert found
+    assert html == 'First sentence here. <mark class="best">The answer is 42.</mark> Last one.'
+
+
+def test_highlight_without_the_sentence_marks_nothing():
+    html, found = render.highlight("Some text.", "Not in it.", frozenset())
+    assert not found and "<mark" not in html
+
+
+def test_highlight_escapes_an_attack_inside_the_sentence():
+    text = "Before. <img src=x onerror=alert(1)> is here. After."
+    html, found = render.highlight(text, "<img src=x onerror=alert(1)> is here.", frozenset())
+    assert found
+    assert_inert(html)
+
+
+def _paragraph() -> Paragraph:
+    return Paragraph(
+        number=139,
+        headings=(Heading(1, "IX", "Recommendations"),),
+        intro="It is recommended that the General Assembly consider the following:",
+        items=(
+            SubItem(("a",), "Encourage Member States to monitor trafficking;"),
+            SubItem(("d",), "Call upon Member States to:"),
+            SubItem(("d", "i"), "Assess their cooperation;"),
+            SubItem(("d", "iv"), "Provide interpretation to victims;"),
+            SubItem(("e",), "Invite <Member> States to act."),
+        ),
+    )
+
+
+def test_sub_items_are_a_nested_list_with_the_cited_one_marked():
+    html = render.paragraph_body(
+        _paragraph(), "Provide interpretation to victims;", frozenset(), ("d", "iv")
+    )
+    tags = elements(html).tags
+    assert tags.count("ol") == 2  # the items, and (d)'s roman sub-items inside it
+    assert tags.count("li") == 5
+    inner = html[html.index('<ol class="items sub">') : html.index("</ol>")]
+    assert "(i)" in inner and "(iv)" in inner and "(e)" not in inner
+    focus = re.search(r'<li class="item focus-item" data-label="d iv">.*?</li>', html)
+    assert focus and '<mark class="best">' in focus.group(0)
+    assert "Invite &lt;Member&gt; States" in html
+
+
+def test_outline_gives_each_heading_its_paragraph_range(document):
+    sections = render.outline(document)
+    assert len(sections) == len(document.headings)
+    iom = next(s for s in sections if s.heading.title == "International Organization for Migration")
+    assert iom.code == "III.B.3"
+    assert iom.first <= 57 <= iom.last
+    chapter = next(s for s in sections if s.code == "III")
+    assert chapter.first <= iom.first and chapter.last >= iom.last
+    numbers = [p.number for p in document.paragraphs]
+    assert sections[0].first == numbers[0]
+    assert max(s.last for s in sections if s.last) == numbers[-1]
+
+
+def test_toc_lists_every_heading_with_its_range(document):
+    html = render.toc_html({document.doc_id: document})
+    assert html.count("data-open=") == len(document.headings) + (document.summary is not None)
+    assert "3. International Organization for Migration" in html
+    assert re.search(r"paras\. \d+–\d+", html)
+
+
+def test_a_paragraph_in_context_shows_its_section_with_it_marked(document):
+    html = render.paragraph_in_context(document, 57)
+    assert html.count('class="rpara focus"') == 1
+    assert 'id="para-57"' in html
+    assert "International Organization for Migration" in html
+    paragraphs = re.findall(r'id="para-(\d+)"', html)
+    section = document.paragraph(57).headings
+    expected = [str(p.number) for p in document.paragraphs if p.headings == section]
+    assert paragraphs == expected
+
+
+def test_a_missing_paragraph_has_no_context(document):
+    assert render.paragraph_in_context(document, 10_000) is None
+
+
+def test_report_text_with_markup_is_escaped_everywhere():
+    doc = parse(
+        small_report(
+            [
+                "An attack <img src=x onerror=alert(1)> in the report ${alert(1)} {{x}}.",
+                "A second paragraph with `backticks`.",
+            ],
+            title="A <script>alert(1)</script> report",
+        ),
+        doc_id="attack",
+    )
+    documents = {doc.doc_id: doc}
+    assert_inert(render.header_html(documents))
+    assert_inert(render.toc_html(documents))
+    assert_inert(render.paragraph_in_context(doc, 1))
+    assert_inert(render.section_html(doc, 0))
+
+
+def test_results_escape_the_question_and_the_hits(index):
+    question = "<img src=x onerror=alert(1)> victims IOM 2018 ${x} {{y}}"
+    hits = index.search(question, k=3)
+    html = render.results_html(hits, index.documents, question, "hybrid", ["a <b>note</b>"])
+    assert_inert(html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;note&lt;/b&gt;" in html
+    assert html.count('class="hit"') == 3
+
+
+def test_a_hit_has_citation_copy_score_context_and_section(index):
+    hit = index.search("How many victims did IOM assist in 2018?", k=1)[0]
+    html = render.hit_html(hit, index.documents[hit.document], render.query_terms("IOM"))
+    assert f">{hit.citation}</a>" in html.replace("&#x27;", "'")
+    assert f'data-copy="{render.esc(hit.citation)}"' in html
+    assert 'href="?q=para%2057"' in html
+    assert '<mark class="best">' in html
+    assert "Paragraphs before and after" in html and "(para. 56 and 58)" in html
+    assert "Read in context: III.B.3 International Organization for Migration" in html
+    width = re.search(r'style="width:(\d+)%"', html)
+    assert width and int(width.group(1)) == round(hit.score * 100)
+
+
+def test_a_hit_in_a_long_list_shows_its_sub_item_and_folds_the_rest(index):
+    hit = index.search("provide interpretation and language assistance to victims", k=1)[0]
+    assert hit.paragraph == 139 and hit.item == "(d) (iv)"
+    document = index.documents[hit.document]
+    html = render.hit_html(hit, document, frozenset())
+    shown, folded = html.split("<details class='whole'>", 1)
+    assert 'data-label="d iv"' in shown and 'data-label="d"' in shown
+    assert 'data-label="a"' not in shown and 'data-label="d i"' not in shown
+    assert f"({len(document.paragraph(139).items)} sub-items)" in folded
+    assert 'data-label="a"' in folded
+
+
+def test_the_header_has_the_title_and_date(document):
+    html = render.header_html({document.doc_id: document})
+    assert f"<h1>{render.esc(document.title)}</h1>" in html
+    assert "18 June 2019" in html
+
+
+def test_the_header_of_many_reports_counts_them(document):
+    from dataclasses import replace
+
+    many = {f"r{n}": replace(document, doc_id=f"r{n}", title=f"Report {n}") for n in range(6)}
+    html = render.header_html(many)
+    assert "<h1>6 United Nations reports</h1>" in html
+    assert html.count("<li>") == render.HEADER_MAX_TITLES and "and 2 more" in html
