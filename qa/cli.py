@@ -74,6 +74,8 @@ def _progress_printer() -> Callable[[str, int, int], None]:
                 state.pop("bar").__exit__(None, None, None)
         elif stage == "index":
             click.echo("Writing FAISS and BM25 indexes…", err=True)
+        elif stage == "export":
+            click.echo("Exporting the query encoder to ONNX…", err=True)
 
     return progress
 
@@ -91,7 +93,8 @@ def run_build(conf: Settings) -> None:
     click.echo(
         f"Built index {manifest.build} in {conf.index_dir}: {manifest.document_count} document(s), "
         f"{manifest.paragraph_count} paragraphs, {manifest.passage_count} passages, "
-        f"{manifest.dimension}-d vectors ({manifest.faiss_index}), model {manifest.model}; "
+        f"{manifest.dimension}-d vectors ({manifest.faiss_index}), model {manifest.model}, "
+        f"queries via {manifest.query_encoder}; "
         f"took {took:.1f} s (build {manifest.build_seconds:.1f} s, model load included in total)."
     )
 
