@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .dense import nlist_for
 from .measure import peak_rss_mb, reset_peak_rss, rss_mb, summary_ms
 
 K = 10
@@ -106,11 +107,6 @@ def exact_neighbours(corpus: np.ndarray, queries: np.ndarray, k: int = K) -> np.
 
 
 # --- dense index types ---------------------------------------------------------------------------
-
-
-def nlist_for(n: int) -> int:
-    """Inverted lists for n vectors: a power of two near sqrt(n) (1024 at 1M)."""
-    return int(2 ** round(np.log2(max(16.0, np.sqrt(n)))))
 
 
 def dense_variants(n: int) -> list[tuple[str, str, list[tuple[str, Callable]]]]:
