@@ -122,12 +122,13 @@ def dense_variants(n: int) -> list[tuple[str, str, list[tuple[str, Callable]]]]:
     probes = [p for p in (8, 16, 32, 64) if p <= nlist]
     return [
         ("Flat", "Flat", [("exact", lambda index: None)]),
-        ("HNSW32", "HNSW32", [ef(32), ef(64), ef(128), ef(256)]),
         (f"IVF{nlist},Flat", f"IVF{nlist},Flat", [nprobe(p) for p in probes]),
         (f"IVF{nlist},SQ8", f"IVF{nlist},SQ8", [nprobe(p) for p in probes]),
         # Fast-scan PQ (4-bit codes, 48 bytes a vector): the memory-lean option. 8-bit PQ48
         # took minutes to train even at 5k vectors here.
         (f"IVF{nlist},PQ96x4fs", f"IVF{nlist},PQ96x4fs", [nprobe(p) for p in probes[:2]]),
+        # Last: by far the slowest to build at 1M on two shared cores.
+        ("HNSW32", "HNSW32", [ef(32), ef(64), ef(128), ef(256)]),
     ]
 
 
@@ -183,6 +184,7 @@ def bench_dense(
     rng: np.random.Generator,
     kinds: Sequence[str] | None = None,
     log: Callable[[str], None] = print,
+    on_result: Callable[[DenseResult], None] | None = None,
 ) -> list[DenseResult]:
     import faiss
 
@@ -226,6 +228,8 @@ def bench_dense(
                 )
             )
             r = results[-1]
+            if on_result:
+                on_result(r)
             log(
                 f"    {param}: recall@10 {r.recall_at_10:.3f}, "
                 f"p50 {r.query['p50_ms']:.2f} ms, p95 {r.query['p95_ms']:.2f} ms"
@@ -347,8 +351,13 @@ def run(
     seed: int = 0,
     log: Callable[[str], None] = print,
     min_queries: int = 200,
+    save: Callable[[ScaleReport], None] | None = None,
 ) -> ScaleReport:
-    """Benchmark dense index types and BM25 at each size, seeded by a loaded `qa` Index."""
+    """Benchmark dense index types and BM25 at each size, seeded by a loaded `qa` Index.
+
+    `save` is called with the report so far after every measurement (long runs keep what
+    they measured if stopped).
+    """
     from .store import passage_vectors
 
     rng = np.random.default_rng(seed)
@@ -366,10 +375,19 @@ def run(
         corpus = np.ascontiguousarray(corpus)
         truth = exact_neighbours(corpus, queries)
         report.generate_s[str(n)] = round(time.perf_counter() - started, 2)
-        report.dense.extend(bench_dense(corpus, queries, truth, rng, kinds, log))
+
+        def keep(result: DenseResult) -> None:
+            report.dense.append(result)
+            if save:
+                save(report)
+
+        lexical_rng = np.random.default_rng(seed + n)
+        report.lexical.append(bench_lexical(n, stems, freq, lengths, questions, lexical_rng, log))
+        if save:
+            save(report)
+        bench_dense(corpus, queries, truth, rng, kinds, log, on_result=keep)
         del corpus, centres, truth
         gc.collect()
-        report.lexical.append(bench_lexical(n, stems, freq, lengths, questions, rng, log))
     return report
 
 
