@@ -74,6 +74,8 @@ def _progress_printer() -> Callable[[str, int, int], None]:
                 state.pop("bar").__exit__(None, None, None)
         elif stage == "index":
             click.echo("Writing FAISS and BM25 indexes…", err=True)
+        elif stage == "export":
+            click.echo("Exporting the query encoder to ONNX…", err=True)
 
     return progress
 
@@ -91,7 +93,8 @@ def run_build(conf: Settings) -> None:
     click.echo(
         f"Built index {manifest.build} in {conf.index_dir}: {manifest.document_count} document(s), "
         f"{manifest.paragraph_count} paragraphs, {manifest.passage_count} passages, "
-        f"{manifest.dimension}-d vectors ({manifest.faiss_index}), model {manifest.model}; "
+        f"{manifest.dimension}-d vectors ({manifest.faiss_index}), model {manifest.model}, "
+        f"queries via {manifest.query_encoder}; "
         f"took {took:.1f} s (build {manifest.build_seconds:.1f} s, model load included in total)."
     )
 
@@ -310,6 +313,72 @@ def eval_command(
         }
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(f"Wrote {json_path}")
+
+
+BENCH_PARTS = ("floor", "cold", "warm", "build", "serving")
+
+
+def _sizes(ctx, param, value: str | None) -> list[int]:
+    if not value:
+        return []
+    try:
+        sizes = [
+            int(v.replace("_", "").replace("k", "000").replace("M", "000000"))
+            for v in value.split(",")
+        ]
+    except ValueError as exc:
+        raise click.BadParameter("give sizes like 10000,100000,1000000 (or 10k,100k,1M)") from exc
+    if any(n < 100 for n in sizes):
+        raise click.BadParameter("each size must be at least 100 passages")
+    return sizes
+
+
+@main.command(name="bench")
+@click.option("--quick", is_flag=True, help="A tiny run (a few questions, one run each).")
+@click.option(
+    "--only",
+    "parts",
+    multiple=True,
+    type=click.Choice(BENCH_PARTS),
+    help="Run only these parts (repeatable; default: all of them).",
+)
+@click.option(
+    "--scale",
+    callback=_sizes,
+    help="Also benchmark FAISS index types and BM25 on synthetic corpora of these sizes, "
+    "e.g. 10k,100k,1M (heavy: minutes to an hour at 1M).",
+)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False), help="Write every figure here."
+)
+@_settings_options
+def bench_command(
+    quick: bool, parts: tuple[str, ...], scale: list[int], json_path: str | None, conf: Settings
+) -> None:
+    """Measure start-up, warm latency by stage, build, serving (and --scale); print a table."""
+    from .bench import format_report, run
+
+    chosen = parts or (() if scale else BENCH_PARTS)
+    report = run(conf, quick=quick, parts=chosen)
+    if scale:
+        from . import bench_scale
+        from .bench import questions
+        from .search import open_index
+
+        index = open_index(conf)
+        scale_report = bench_scale.run(
+            index, questions(index), scale, log=lambda m: click.echo(m, err=True)
+        )
+        report.scale = scale_report.to_dict()
+    click.echo(format_report(report))
+    if scale:
+        click.echo("\n" + bench_scale.format_tables(scale_report))
+    if json_path:
+        from pathlib import Path
+
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         click.echo(f"Wrote {json_path}")
 
 

@@ -25,6 +25,8 @@ from .store import StoredIndex, build_index, load_index, read_manifest, stalenes
 
 # How many passages the dense search looks at before aggregating to paragraphs.
 DENSE_CANDIDATES = 1000
+# The same for BM25 (passages that share no word with the question are never candidates).
+LEXICAL_CANDIDATES = 1000
 QUERY_CACHE_SIZE = 1024
 
 
@@ -124,6 +126,7 @@ class Index:
         self.names = stored.names
         self._encoder = encoder
         self._lock = threading.Lock()
+        self._encoder_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
@@ -159,10 +162,11 @@ class Index:
 
     @property
     def encoder(self):
+        """The query encoder: the build's ONNX export when present (no torch), else the model."""
         if self._encoder is None:
-            from .embed import Encoder
-
-            self._encoder = Encoder(self.manifest.model)
+            with self._encoder_lock:
+                if self._encoder is None:
+                    self._encoder = self._load_encoder()
         return self._encoder
 
     def expanded(self, question: str) -> str:
@@ -179,6 +183,19 @@ class Index:
                 while len(self._expansions) > QUERY_CACHE_SIZE:
                     self._expansions.popitem(last=False)
         return cached
+
+    def _load_encoder(self):
+        from .onnx_encoder import OnnxQueryEncoder, available
+
+        if available(self.stored.folder, self.manifest.files):
+            return OnnxQueryEncoder(self.stored.folder)
+        from .embed import Encoder
+
+        return Encoder(self.manifest.model)
+
+    def warm_up(self) -> None:
+        """Load the query encoder and run one question, so the first reader does not wait."""
+        self.encoder.encode_queries(["warm up"])
 
     def query_vector(self, question: str) -> np.ndarray:
         """The question's embedding, cached: repeated questions cost nothing."""
@@ -203,10 +220,9 @@ class Index:
         return {int(i): float(s) for s, i in zip(scores, ids)}
 
     def lexical_scores(self, question: str) -> dict[int, float]:
-        """BM25 score of each passage sharing a word with the question."""
-        scores = self.stored.lexical.scores(self.expanded(question))
-        nonzero = np.flatnonzero(scores > 0)
-        return {int(i): float(scores[i]) for i in nonzero}
+        """BM25 score of the best passages sharing a word with the question."""
+        ids, scores = self.stored.lexical.top(self.expanded(question), LEXICAL_CANDIDATES)
+        return dict(zip(ids.tolist(), scores.tolist()))
 
     def _by_paragraph_max(self, scores: dict[int, float]) -> dict[tuple, tuple[float, int]]:
         """Each paragraph's best passage score and that passage (a paragraph is as relevant

@@ -49,6 +49,9 @@ class Manifest:
     faiss_index: str
     build_seconds: float
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    # "onnx" when the build folder holds the exported query encoder, else "sentence-transformers".
+    query_encoder: str = "sentence-transformers"
+    timings: dict[str, float] = field(default_factory=dict)  # build stage -> seconds
 
 
 @dataclass
@@ -62,6 +65,7 @@ class StoredIndex:
     lexical: Any
     acronyms: dict[str, str]
     names: dict[str, int] = field(default_factory=dict)
+    folder: Path | None = None
 
 
 # --- corpus (see qa/corpus.py) ----------------------------------------------------------------
@@ -138,6 +142,14 @@ def build_index(
     (os.replace), so a reader or a crash at any point sees either the old index or the new.
     """
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = [started]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = round(now - clock[0], 3)
+        clock[0] = now
+
     corpus_hash, per_file = corpus_fingerprint(corpus_dir)
 
     def say(stage: str, done: int = 0, total: int = 0) -> None:
@@ -160,7 +172,11 @@ def build_index(
             entry = (document, doc_passages, doc_acronyms, None)
         parts.append((key, entry))
 
+    lap("parse")
     total = sum(len(parts[i][1][1]) for i in todo)
+    if todo:
+        getattr(encoder, "model", None)  # load it now, so "embed" times the embedding alone
+    lap("load_model")
     done = 0
     say("embed", 0, total)
 
@@ -193,11 +209,14 @@ def build_index(
         if passages
         else np.zeros((0, dimension), dtype=np.float32)
     )
+    lap("embed")
     say("index", 0, 0)
     faiss_index = dense.build(vectors)
+    lap("dense_index")
     from .lexical import LexicalIndex
 
     lexical = LexicalIndex.build(embed_texts)
+    lap("lexical_index")
 
     with _build_lock(index_dir):
         builds = index_dir / "builds"
@@ -212,6 +231,10 @@ def build_index(
             _write_json(tmp / "passages.json", [asdict(p) for p in passages])
             _write_json(tmp / "acronyms.json", acronyms)
             _write_json(tmp / "names.json", document_names(documents))
+            lap("write")
+            say("export", 0, 0)
+            query_encoder = _export_query_encoder(encoder, tmp)
+            lap("export_query_encoder")
             files = _file_hashes(tmp)
             for path in tmp.rglob("*"):
                 if path.is_file():
@@ -237,6 +260,8 @@ def build_index(
             faiss_index=dense.index_type_for(len(passages)),
             build_seconds=round(time.perf_counter() - started, 2),
             files=files,
+            query_encoder=query_encoder,
+            timings=timings,
         )
         tmp_manifest = index_dir / f".{MANIFEST}.{build_id}.tmp"
         _write_json(tmp_manifest, asdict(manifest))
@@ -307,6 +332,25 @@ def document_names(documents: list[Document]) -> dict[str, int]:
         if document.summary:
             texts.append(document.summary.text)
     return find_names(texts)
+
+
+def _export_query_encoder(encoder, folder: Path) -> str:
+    """Export the query encoder to ONNX when the model allows; "onnx" or the fallback's name.
+
+    An export that fails leaves no partial file: queries then go through sentence-transformers
+    (slower to start, same vectors), so a build never fails for the sake of speed.
+    """
+    from . import onnx_encoder
+
+    try:
+        written = onnx_encoder.export(encoder, folder)
+    except Exception:
+        written = []
+    if not written:
+        for name in onnx_encoder.FILES:
+            (folder / name).unlink(missing_ok=True)
+        return "sentence-transformers"
+    return "onnx"
 
 
 def _file_hashes(folder: Path) -> dict[str, str]:
@@ -408,9 +452,11 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
             f"the vectors in {folder} have dimension {dense_index.d}, the manifest says "
             f"{manifest.dimension}; {FIX}"
         )
-    if lexical.retriever.scores["num_docs"] != len(passages):
+    if lexical.num_docs != len(passages):
         raise CorruptIndexError(f"the BM25 index in {folder} does not match the passages; {FIX}")
-    return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms, names)
+    return StoredIndex(
+        manifest, documents, passages, dense_index, lexical, acronyms, names, folder
+    )
 
 
 def passage_vectors(stored: StoredIndex) -> np.ndarray:

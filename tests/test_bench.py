@@ -1,0 +1,151 @@
+"""A tiny run of every benchmark, so `qa bench` keeps working; figures are checked, not timed."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import small_report
+
+from qa import bench, bench_load, bench_scale
+from qa.cli import main
+from qa.config import MODES, settings
+from qa.measure import percentile, run_child, summary_ms
+from qa.search import Index
+from qa.store import load_index
+
+
+@pytest.fixture(scope="module")
+def conf(built_index):
+    corpus, index_dir = built_index
+    return settings(corpus, index_dir)
+
+
+@pytest.fixture(scope="module")
+def onnx_index(built_index):
+    return Index(load_index(built_index[1]))
+
+
+def _positive(summary: dict) -> bool:
+    return summary["n"] > 0 and 0 < summary["p50_ms"] <= summary["p95_ms"]
+
+
+def test_percentile_matches_numpy():
+    values = list(np.random.default_rng(1).random(101))
+    for q in (0, 50, 95, 100):
+        assert math.isclose(percentile(values, q), float(np.percentile(values, q)))
+    assert summary_ms([0.001, 0.003])["p50_ms"] == 2.0
+
+
+def test_child_measurement_is_the_childs_own():
+    child = run_child([sys.executable, "-c", "import sys; print('hi'); sys.exit(3)"])
+    assert (child.returncode, child.stdout) == (3, "hi\n")
+    assert child.wall_s > 0 and child.cpu_s > 0
+    # Not this test process's memory: a bare interpreter is far below it.
+    assert 0 < child.peak_rss_mb < 100
+
+
+def test_questions_reach_the_target(onnx_index):
+    qs = bench.questions(onnx_index)
+    assert len(qs) == len(set(qs)) == bench.QUESTION_TARGET
+
+
+def test_quick_bench_prints_every_figure(conf):
+    report = bench.run(conf, quick=True, parts=("floor", "cold", "warm"), log=lambda m: None)
+    assert report.settings["query_encoder"] == "OnnxQueryEncoder"
+    assert {"python"} <= {k.split(" ")[0] for k in report.floor}
+    for figures in (*report.floor.values(), *report.cold.values()):
+        assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0
+    assert [r.mode for r in report.warm] == list(MODES)
+    for r in report.warm:
+        assert _positive(r.total) and _positive(r.repeated)
+        assert set(r.stages) == set(bench.STAGES)
+    by_mode = {r.mode: r for r in report.warm}
+    assert by_mode["lexical"].stages["encode"]["p50_ms"] == 0  # no model for BM25 alone
+    assert _positive(by_mode["dense"].stages["encode"])
+    assert _positive(by_mode["hybrid"].stages["lexical"])
+    table = bench.format_report(report)
+    for mode in MODES:
+        assert f"| {mode} |" in table
+    assert "| qa search |" in table
+    json.dumps(report.to_dict())
+
+
+def test_cli_bench_writes_json(conf, tmp_path):
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--quick", "--only", "warm", "--json", str(out)]
+        + ["--corpus-dir", str(conf.corpus_dir), "--index-dir", str(conf.index_dir)],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert [w["mode"] for w in data["warm"]] == list(MODES)
+    assert "Warm search latency" in result.output
+
+
+@pytest.mark.slow
+def test_build_bench_on_a_small_report(make_corpus, tmp_path):
+    corpus = make_corpus(
+        {"small.txt": small_report(["Victims were assisted.", "Traffickers were convicted."])}
+    )
+    conf = settings(corpus, tmp_path / "index")
+    figures = bench.build(conf, bench.child_env(conf))
+    assert figures["passages"] == 2 and figures["query_encoder"] == "onnx"
+    assert figures["passages_per_s"] > 0 and figures["peak_rss_mb"] > 0
+    assert figures["stages_s"]["export_query_encoder"] > 0
+
+
+@pytest.mark.slow
+def test_serving_bench_starts_the_app_and_loads_it(conf):
+    qs = ["How many victims did IOM assist in 2018?", "What is UNODC?", "para 57"]
+    report = bench_load.run(
+        qs, clients=(2,), requests_per_client=3, max_seconds=60, env=bench.child_env(conf)
+    )
+    start = report.start
+    assert 0 < start.port_open_s <= start.first_answer_s
+    (result,) = report.load
+    assert (result.clients, result.requests, result.errors) == (2, 6, 0)
+    assert result.requests_per_s > 0 and _positive(result.latency)
+    assert report.settings["search_endpoint"]["queue"] is True
+
+
+def test_scale_bench_tiny(onnx_index):
+    qs = bench.questions(onnx_index, 8)
+    report = bench_scale.run(
+        onnx_index, qs, [3000], kinds=["Flat", "SQ8"], log=lambda m: None, min_queries=20
+    )
+    kinds = {r.kind for r in report.dense}
+    assert kinds == {"Flat", "IVF64,Flat", "IVF64,SQ8"}
+    exact = next(r for r in report.dense if r.kind == "Flat")
+    assert exact.recall_at_10 == 1.0 and exact.size_mb > 0
+    assert all(0 < r.recall_at_10 <= 1 for r in report.dense)
+    (lexical,) = report.lexical
+    assert lexical.n == 3000 and lexical.postings > 3000 and _positive(lexical.query)
+    assert "| 3,000 | Flat |" in bench_scale.format_tables(report)
+
+
+def test_synthetic_bm25_is_bm25s():
+    """The scale benchmark's BM25 matrix scores exactly as bm25s's own index does."""
+    import bm25s
+
+    from qa.lexical import LexicalIndex
+
+    rng = np.random.default_rng(3)
+    freq = np.full(40, 1 / 40)
+    docs, tokens = bench_scale.synthetic_token_ids(300, freq, np.array([5, 12, 30]), rng)
+    data, indices, indptr, used = bench_scale.bm25_matrix(docs, tokens, 300)
+    words = [f"w{i}" for i in used]
+    ours = LexicalIndex(data, indices, indptr, {w: i for i, w in enumerate(words)}, 300)
+    texts = [[] for _ in range(300)]
+    for d, t in zip(docs.tolist(), tokens.tolist()):
+        texts[d].append(f"w{t}")
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index(texts, show_progress=False)
+    for query in (["w1", "w2"], ["w7"], ["w3", "w3", "w39"]):
+        expected = reference.get_scores(query)
+        np.testing.assert_allclose(ours.scores(" ".join(query)), expected, rtol=1e-5, atol=1e-6)

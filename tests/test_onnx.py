@@ -1,0 +1,123 @@
+"""The ONNX query encoder gives sentence-transformers' vectors and rankings, without torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qa.config import PROJECT_DIR
+from qa.embed import Encoder
+from qa.evaluate import QUESTION_SETS, load_questions
+from qa.onnx_encoder import FILES, OnnxQueryEncoder, available, export
+from qa.search import Index
+from qa.store import load_index, read_manifest
+
+QUESTIONS = [q.question for path in QUESTION_SETS.values() for q in load_questions(path)]
+# Heavy packages that answering a question from the command line must not import.
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "gradio", "scipy", "numba")
+
+
+@pytest.fixture(scope="session")
+def build_folder(built_index):
+    index_dir = built_index[1]
+    return index_dir / "builds" / read_manifest(index_dir).build
+
+
+@pytest.fixture(scope="session")
+def onnx_encoder(build_folder):
+    return OnnxQueryEncoder(build_folder)
+
+
+def test_build_exports_the_query_encoder(built_index, build_folder):
+    manifest = read_manifest(built_index[1])
+    assert manifest.query_encoder == "onnx"
+    assert all(name in manifest.files for name in FILES)
+    assert available(build_folder, manifest.files)
+    assert manifest.timings["export_query_encoder"] > 0
+
+
+def test_same_vectors_as_sentence_transformers(encoder, onnx_encoder):
+    questions = QUESTIONS + ["IOM", "victims " * 400, "¿Qué dice el informe sobre la trata?"]
+    reference = encoder.encode_queries(questions)
+    vectors = onnx_encoder.encode_queries(questions)
+    assert vectors.dtype == np.float32 and vectors.shape == reference.shape
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = (vectors * reference).sum(axis=1)
+    assert cosines.min() >= 0.999, questions[int(cosines.argmin())]
+
+
+def test_one_at_a_time_equals_batched(onnx_encoder):
+    # A batch pads short questions; padding must not change their vectors.
+    questions = QUESTIONS[:12]
+    batched = onnx_encoder.encode_queries(questions)
+    single = np.vstack([onnx_encoder.encode_queries([q]) for q in questions])
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    assert onnx_encoder.encode_queries([]).shape == (0, onnx_encoder.dimension)
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_same_rankings_on_the_evaluation_questions(built_index, index, mode):
+    onnx_index = Index(load_index(built_index[1]))
+    assert isinstance(onnx_index.encoder, OnnxQueryEncoder)
+    assert not isinstance(index.encoder, OnnxQueryEncoder)
+    for question in QUESTIONS:
+        expected = [(h.paragraph, h.item) for h in index.search(question, k=10, mode=mode)]
+        got = [(h.paragraph, h.item) for h in onnx_index.search(question, k=10, mode=mode)]
+        assert got == expected, question
+
+
+def test_index_without_export_falls_back_to_sentence_transformers(built_index, build_folder):
+    stored = load_index(built_index[1])
+    assert Index(stored).encoder.__class__ is OnnxQueryEncoder
+    stored.folder = None  # as an index built before the export existed
+    assert Index(stored).encoder.__class__ is Encoder
+
+
+def test_models_with_other_layers_are_not_exported(tmp_path, encoder):
+    model = tmp_path / "model"
+    model.mkdir()
+    for name in ("tokenizer.json", "config.json"):
+        (model / name).write_bytes((encoder.source / name).read_bytes())
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+    ]
+    (model / "modules.json").write_text(json.dumps(modules))
+    other = Encoder(str(model))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert export(other, out) == []
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_cli_search_imports_no_heavy_package(isolated_env):
+    """`qa search` answers with onnxruntime: torch, transformers, gradio… stay unloaded."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qa", "search", "IOM victims 2018", "-k", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "para. 57" in result.stdout
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "onnxruntime" in imported
+    assert not imported.intersection(HEAVY), sorted(imported.intersection(HEAVY))
