@@ -104,7 +104,8 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         if self._retriever is None:
             raise ValueError("only a freshly built LexicalIndex can be saved")
-        self._retriever.save(str(folder), show_progress=False)
+        # Plain .npy arrays and JSON: nothing in an index folder is ever unpickled or run.
+        self._retriever.save(str(folder), allow_pickle=False, show_progress=False)
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:

@@ -77,7 +77,14 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_INSIDE = re.compile(r"\b(?:para(?:graph)?s?\.?|¶)\s*(\d{1,4})", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Lone surrogates: what undecodable bytes become (e.g. invalid UTF-8 on the command line).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WHITESPACE = re.compile(r"\s+")
+# Whitespace and control characters (all lie below U+3001): stripped before the cut, so that
+# padding cannot push the question out of the part that is read.
+_LEADING_JUNK = "".join(
+    chr(c) for c in range(0x3001) if chr(c).isspace() or unicodedata.category(chr(c)) == "Cc"
+)
 
 
 def parse_reference(question: str) -> tuple[int, tuple[str, ...]] | None:
@@ -90,15 +97,37 @@ def parse_reference(question: str) -> tuple[int, tuple[str, ...]] | None:
 
 
 def clean_question(question: object) -> str:
-    """Validate and normalize a question; raises InvalidQuestionError with a readable message."""
+    """Validate and normalize a question; raises InvalidQuestionError with a readable message.
+
+    Control characters become spaces, invisible format characters (zero-width, bidi overrides)
+    are dropped, whitespace runs become one space, and the text is cut to MAX_QUESTION_CHARS.
+    """
     if not isinstance(question, str):
         raise InvalidQuestionError(f"the question must be text, not {type(question).__name__}")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question)).strip()
-    text = re.sub(r"\s+", " ", text)
+    # Only a prefix can survive the cut, so huge input costs no more than a long question.
+    text = question.lstrip(_LEADING_JUNK)[: MAX_QUESTION_CHARS * 4]
+    if _SURROGATE.search(text):
+        raise InvalidQuestionError(
+            "the question holds bytes that are not UTF-8 text; type it again, or set your "
+            "terminal to UTF-8 (e.g. LANG=C.UTF-8)"
+        )
+    text = "".join(_clean_char(ch) for ch in text)
+    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not text:
         raise InvalidQuestionError("the question is empty; type a question about the report")
     # Documented clamp: longer questions are cut (the model reads 256 word pieces at most).
     return text[:MAX_QUESTION_CHARS]
+
+
+def _clean_char(ch: str) -> str:
+    if ch.isprintable() or ch.isspace():
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return " "
+    if category == "Cf":
+        return ""
+    return ch
 
 
 def check_args(k: object, mode: object) -> tuple[int, str]:

@@ -7,13 +7,14 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -263,12 +264,13 @@ def build_index(
             query_encoder=query_encoder,
             timings=timings,
         )
+        previous = _current_build(index_dir)
         tmp_manifest = index_dir / f".{MANIFEST}.{build_id}.tmp"
         _write_json(tmp_manifest, asdict(manifest))
         with open(tmp_manifest, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_manifest, index_dir / MANIFEST)
-        _prune(builds, keep={build_id})
+        _prune(index_dir, keep={build_id, previous})
         cache.prune(keep={key for key, _ in parts})
     return manifest
 
@@ -353,6 +355,13 @@ def _export_query_encoder(encoder, folder: Path) -> str:
     return "onnx"
 
 
+def _current_build(index_dir: Path) -> str | None:
+    try:
+        return read_manifest(index_dir).build
+    except (IndexMissingError, CorruptIndexError, StaleIndexError):
+        return None
+
+
 def _file_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): _sha256(p.read_bytes())
@@ -361,14 +370,15 @@ def _file_hashes(folder: Path) -> dict[str, str]:
     }
 
 
-def _prune(builds: Path, keep: set[str]) -> None:
-    """Remove older builds and leftovers of killed builds; the newest previous one stays,
-    so a process that is still reading it is not cut off."""
-    entries = sorted((p for p in builds.iterdir() if p.is_dir()), key=lambda p: p.name)
-    finished = [p for p in entries if not p.name.startswith(".tmp-") and p.name not in keep]
-    for path in finished[:-1] + [p for p in entries if p.name.startswith(".tmp-")]:
-        if path.name not in keep:
+def _prune(index_dir: Path, keep: set[str | None]) -> None:
+    """Remove older builds and what killed builds left behind (half-written build folders,
+    manifests never renamed into place). The build the previous manifest named stays, so a
+    process that is still reading it is not cut off. Runs under the build lock."""
+    for path in (index_dir / "builds").iterdir():
+        if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+    for path in index_dir.glob(f".{MANIFEST}.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 # --- load -------------------------------------------------------------------------------------
@@ -381,6 +391,7 @@ def read_manifest(index_dir: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest(**data)
+        _check_manifest(manifest)
     except (ValueError, TypeError) as exc:
         raise CorruptIndexError(f"the index manifest {path} is unreadable ({exc}); {FIX}") from exc
     if manifest.format_version != FORMAT_VERSION:
@@ -389,6 +400,26 @@ def read_manifest(index_dir: Path) -> Manifest:
             f"format {FORMAT_VERSION}; {FIX}"
         )
     return manifest
+
+
+_BUILD_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+_FIELD_TYPES = {"int": int, "float": (int, float), "str": str, "dict[str, str]": dict}
+
+
+def _check_manifest(manifest: Manifest) -> None:
+    """Field types, and names that stay inside the build folder (a manifest is data, not a
+    path we follow blindly)."""
+    for f in fields(Manifest):
+        value = getattr(manifest, f.name)
+        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[f.type]):
+            raise ValueError(f"field {f.name!r} is {value!r}, not {f.type}")
+    if not _BUILD_ID.match(manifest.build):
+        raise ValueError(f"build id {manifest.build!r} is not one qa writes")
+    for mapping in (manifest.files, manifest.corpus_files):
+        for name, digest in mapping.items():
+            parts = PurePosixPath(name).parts
+            if not isinstance(digest, str) or not parts or ".." in parts or name.startswith("/"):
+                raise ValueError(f"file entry {name!r} is not a file inside the index")
 
 
 def staleness(manifest: Manifest, corpus_dir: Path, model: str) -> str | None:
@@ -452,11 +483,17 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
             f"the vectors in {folder} have dimension {dense_index.d}, the manifest says "
             f"{manifest.dimension}; {FIX}"
         )
+    paragraphs = {(d.doc_id, p.number) for d in documents for p in d.paragraphs}
+    paragraphs |= {(d.doc_id, None) for d in documents if d.summary is not None}
+    for position, p in enumerate(passages):
+        if p.id != position or (p.doc_id, p.paragraph) not in paragraphs:
+            raise CorruptIndexError(
+                f"passage {position} in {folder} points at no paragraph of the stored "
+                f"documents; {FIX}"
+            )
     if lexical.num_docs != len(passages):
         raise CorruptIndexError(f"the BM25 index in {folder} does not match the passages; {FIX}")
-    return StoredIndex(
-        manifest, documents, passages, dense_index, lexical, acronyms, names, folder
-    )
+    return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms, names, folder)
 
 
 def passage_vectors(stored: StoredIndex) -> np.ndarray:
