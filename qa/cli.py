@@ -1,4 +1,4 @@
-"""The `qa` command: build | search | serve | eval; errors become `Error: …` and exit 1."""
+"""The `qa` command: build | search | serve | eval | doctor; errors become `Error: …` and exit 1."""
 
 from __future__ import annotations
 
@@ -61,7 +61,10 @@ def _progress_printer() -> Callable[[str, int, int], None]:
     state: dict = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "embed":
+        if stage == "embed" and not sys.stderr.isatty():
+            # Logs and pipes get one line per batch instead of a bar they cannot redraw.
+            click.echo(f"Embedded {done}/{total} passages", err=True)
+        elif stage == "embed":
             if "bar" not in state:
                 state["bar"] = click.progressbar(
                     length=total, label="Embedding passages", file=sys.stderr
@@ -245,6 +248,21 @@ def serve(host: str, port: int, conf: Settings) -> None:
     from .web import serve as serve_app
 
     serve_app(conf, host=host, port=port)
+
+
+@main.command()
+@_settings_options
+def doctor(conf: Settings) -> None:
+    """Show what is installed, which model and index are in use, and whether the index is fresh.
+
+    Exits 1 when something needs fixing, after printing what to run.
+    """
+    from .doctor import diagnose, format_report
+
+    checks = diagnose(conf)
+    click.echo(format_report(checks))
+    if not all(check.ok for check in checks):
+        sys.exit(1)
 
 
 @main.command(name="eval")

@@ -116,7 +116,7 @@ def clean_question(question: object) -> str:
     if not text:
         raise InvalidQuestionError("the question is empty; type a question about the report")
     # Documented clamp: longer questions are cut (the model reads 256 word pieces at most).
-    return text[:MAX_QUESTION_CHARS]
+    return text[:MAX_QUESTION_CHARS].rstrip()
 
 
 def _clean_char(ch: str) -> str:

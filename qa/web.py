@@ -417,10 +417,13 @@ def start(
 
 def serve(conf: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Load the index and the model once, answer one question to warm up, then serve."""
+    from .live import LiveIndex
     from .search import open_index
 
     started = time.perf_counter()
-    index = open_index(conf or settings())
+    conf = conf or settings()
+    # Follows `qa build`: a new build is served once it is whole (README, "Reliability").
+    index = LiveIndex(open_index(conf), conf.index_dir)
     index.search(EXAMPLES[0], k=1)  # loads the model and warms it up before the first reader
     print(
         f"qa: index and model ready in {time.perf_counter() - started:.1f} s; "

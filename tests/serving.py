@@ -1,0 +1,125 @@
+"""A real `qa serve` process on loopback, and a small HTTP client for its `search` endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+API = "search"  # the web app's named endpoint: question first, k optional
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (MB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on `port` (IPv4 and IPv6), from /proc/net."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+@dataclass
+class Answer:
+    """One API call: what came back and when."""
+
+    sent: float
+    received: float
+    ok: bool
+    payload: str  # the JSON text of the result (or of the error)
+
+    @property
+    def seconds(self) -> float:
+        return self.received - self.sent
+
+
+def ask(client: httpx.Client, question, k=5) -> Answer:
+    """Call the named `search` endpoint over Gradio's HTTP API (POST, then read the result
+    stream). Any transport error, HTTP error or error event counts as a failed answer."""
+    sent = time.time()
+    try:
+        r = client.post(f"/gradio_api/call/{API}", json={"data": [question, k]})
+        r.raise_for_status()
+        event_id = r.json()["event_id"]
+        r = client.get(f"/gradio_api/call/{API}/{event_id}")
+        r.raise_for_status()
+        event, data = None, None
+        for line in r.text.splitlines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                data = line.split(":", 1)[1].strip()
+        ok = event == "complete" and data is not None
+        return Answer(sent, time.time(), ok, data if data is not None else r.text)
+    except httpx.HTTPError as exc:
+        return Answer(sent, time.time(), False, json.dumps(f"{type(exc).__name__}: {exc}"))
+
+
+class Server:
+    """`python -m qa serve` on a free loopback port, with its log in a file."""
+
+    def __init__(self, corpus: Path, index_dir: Path, log: Path, host: str | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        args = [sys.executable, "-m", "qa", "serve", "--port", str(self.port)]
+        if host:
+            args += ["--host", host]
+        args += ["--corpus-dir", str(corpus), "--index-dir", str(index_dir)]
+        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+        self._log_file = open(log, "w")
+        self.process = subprocess.Popen(
+            args, stdout=self._log_file, stderr=subprocess.STDOUT, env=env
+        )
+        self.pid = self.process.pid
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"qa serve exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/gradio_api/info", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(f"qa serve not ready in {timeout} s: {self.log.read_text()[-3000:]}")
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_file.close()
