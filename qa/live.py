@@ -134,13 +134,14 @@ class LiveIndex:
                     return False
                 encoder = current.encoder if manifest.model == current.manifest.model else None
                 fresh = Index(load_index(self.index_dir), encoder=encoder)
-                dimension = fresh.encoder.dimension
+                probe = "trafficking in persons"
+                dimension = len(fresh.query_vector(probe))
                 if dimension != fresh.manifest.dimension:
                     raise ValueError(
                         f"model {fresh.manifest.model} gives {dimension}-d vectors, the index "
                         f"holds {fresh.manifest.dimension}-d ones; run `qa build`"
                     )
-                fresh.search("trafficking in persons", k=1)  # the first real query must work
+                fresh.search(probe, k=1)  # the first real query must work
             except Exception as exc:  # whatever went wrong, the build in use goes on serving
                 self.last_error = f"{exc.__class__.__name__}: {exc}"
                 self._log(
