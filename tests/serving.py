@@ -63,7 +63,11 @@ def ask(client: httpx.Client, question, k=5) -> Answer:
     stream). Any transport error, HTTP error or error event counts as a failed answer."""
     sent = time.time()
     try:
-        r = client.post(f"/gradio_api/call/{API}", json={"data": [question, k]})
+        # json.dumps escapes everything to ASCII, so even a lone surrogate can be sent.
+        body = json.dumps({"data": [question, k]})
+        r = client.post(
+            f"/gradio_api/call/{API}", content=body, headers={"content-type": "application/json"}
+        )
         r.raise_for_status()
         event_id = r.json()["event_id"]
         r = client.get(f"/gradio_api/call/{API}/{event_id}")

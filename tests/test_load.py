@@ -1,4 +1,5 @@
-"""The real web app under a bounded load on loopback: no errors, flat memory; prints figures."""
+"""The real web app over HTTP on loopback: loopback only by default, bad input answered with a
+clear message, and a bounded load with no errors and flat memory (figures printed)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,51 @@ def server(built_index, tmp_path_factory):
 def test_serves_on_loopback_only_by_default(server):
     # 0100007F is 127.0.0.1 as /proc/net/tcp writes it.
     assert listening_addresses(server.port) == {"0100007F"}
+
+
+@pytest.mark.parametrize(
+    ("question", "k", "message"),
+    [
+        ("", 5, "question is empty"),
+        ("   \t\n ", 5, "question is empty"),
+        ("\x00\x01\x1b \u200b", 5, "question is empty"),
+        ("caf\udce9 victims", 5, "not UTF-8 text"),  # a lone surrogate, JSON-escaped
+        (None, 5, "question"),
+        ("victims", 0, "1"),  # "at least 1" from qa, or the slider's "minimum value 1"
+        ("victims", -5, "1"),
+    ],
+)
+def test_bad_input_over_http_gets_a_clear_message(server, question, k, message):
+    with server.client() as client:
+        answer = ask(client, question, k)
+        assert message in answer.payload, answer
+        assert "Traceback" not in answer.payload
+        assert ask(client, "para 57", 1).ok  # and the server goes on serving
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many victims did IOM assist in 2018? " + "victims " * 130_000,  # 1 MB, cut
+        "ما هو عدد ضحايا الاتجار؟",
+        "国际移民组织援助了多少名受害者？",
+        "🚨👨‍👩‍👧 trafficking victims",
+        "<img src=x onerror=alert(1)> victims",
+    ],
+)
+def test_any_text_over_http_gets_cited_paragraphs(server, question):
+    with server.client() as client:
+        answer = ask(client, question, 3)
+    assert answer.ok and "para. " in answer.payload
+    assert "<img src=x" not in answer.payload  # nothing the reader typed comes back as markup
+
+
+def test_wrong_types_over_http_do_not_break_the_server(server):
+    with server.client() as client:
+        for question, k in [("victims", "abc"), ("victims", None), (["victims"], 5), ({}, {})]:
+            answer = ask(client, question, k)
+            assert answer.received - answer.sent < 30  # answered, not left hanging
+        assert ask(client, "para 57", 1).ok
 
 
 @pytest.mark.slow
