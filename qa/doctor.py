@@ -18,6 +18,7 @@ PACKAGES = (
     "faiss-cpu",
     "bm25s",
     "PyStemmer",
+    "pypdf",
     "numpy",
     "gradio",
     "click",

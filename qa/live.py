@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .config import DEFAULT_K, DEFAULT_MODE, Settings, settings
@@ -94,10 +94,16 @@ class LiveIndex:
             raise AttributeError(name)
         return getattr(self._index, name)
 
-    def search(self, question: str, k: int = DEFAULT_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = DEFAULT_K,
+        mode: str = DEFAULT_MODE,
+        documents: Sequence[str] | None = None,
+    ) -> list[Hit]:
         """Index.search on the build in use (see Index.search)."""
         self.check()
-        return self._index.search(question, k=k, mode=mode)
+        return self._index.search(question, k=k, mode=mode, documents=documents)
 
     # --- following the folder ----------------------------------------------------------------
 

@@ -362,7 +362,15 @@ class Index:
             return None
         if isinstance(documents, str):
             documents = [documents]
-        wanted = set(documents)
+        try:
+            wanted = set(documents)
+        except TypeError:  # not iterable, or holds lists
+            wanted = None
+        if wanted is None or not all(isinstance(d, str) for d in wanted):
+            raise InvalidQuestionError(
+                f"documents must be a list of document ids, not {documents!r}; "
+                f"documents in the index: {', '.join(sorted(self.documents))}"
+            )
         unknown = sorted(wanted - set(self.documents))
         if unknown or not wanted:
             raise InvalidQuestionError(

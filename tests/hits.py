@@ -16,6 +16,6 @@ def assert_valid_hits(index, hits, k: int) -> None:
         assert paragraph is not None, hit
         item = tuple(part.strip("()") for part in hit.item.split()) if hit.item else None
         assert item is None or paragraph.item(item) is not None, hit
-        assert hit.citation == paragraph.citation(item)
+        assert hit.citation == index.citation(hit.document, paragraph, item)
         assert hit.text == paragraph.text
         assert hit.document_title == index.documents[hit.document].title

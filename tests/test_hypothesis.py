@@ -7,6 +7,7 @@ import importlib
 import unicodedata
 
 import pytest
+from conftest import REPORT
 from hits import assert_valid_hits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,14 +42,19 @@ whole_numbers = st.integers(-3, 12) | st.integers(-3, 12) | st.integers(95, 130)
 questions = texts | st.none() | st.integers() | st.binary(max_size=10) | st.lists(st.text())
 ks = whole_numbers | st.none() | st.floats() | st.text(max_size=3) | st.booleans()
 modes = st.sampled_from(MODES) | st.text(max_size=8) | st.none()
+some_documents = st.sampled_from([None, REPORT.stem, [REPORT.stem]])
+any_documents = some_documents | st.text(max_size=8) | st.lists(st.text(max_size=8), max_size=2)
+any_documents |= st.integers() | st.lists(st.lists(st.text(), max_size=1), min_size=1, max_size=2)
 
 
 # Each example encodes a new question (up to 256 word pieces); 50 keep this test to seconds.
 @settings(max_examples=50, deadline=None)
-@given(question=texts, k=whole_numbers, mode=st.sampled_from(MODES))
-def test_index_search_raises_only_clear_errors_and_cites_the_corpus(index, question, k, mode):
+@given(question=texts, k=whole_numbers, mode=st.sampled_from(MODES), documents=some_documents)
+def test_index_search_raises_only_clear_errors_and_cites_the_corpus(
+    index, question, k, mode, documents
+):
     try:
-        hits = index.search(question, k=k, mode=mode)
+        hits = index.search(question, k=k, mode=mode, documents=documents)
     except InvalidQuestionError as exc:
         assert len(str(exc)) > 10  # a sentence a reader can act on
         return
@@ -72,10 +78,12 @@ def default_index(index, built_index):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(question=questions, k=ks, mode=modes)
-def test_search_raises_only_clear_errors_and_cites_the_corpus(default_index, question, k, mode):
+@given(question=questions, k=ks, mode=modes, documents=any_documents)
+def test_search_raises_only_clear_errors_and_cites_the_corpus(
+    default_index, question, k, mode, documents
+):
     try:
-        hits = qa.search(question, k=k, mode=mode)
+        hits = qa.search(question, k=k, mode=mode, documents=documents)
     except InvalidQuestionError as exc:
         assert isinstance(exc, ValueError) and len(str(exc)) > 10
         return

@@ -218,7 +218,7 @@ def test_build_killed_while_writing_leaves_the_previous_index(served, encoder, t
     try:
         with open(tmp_path / "build.log", "w") as log:
             build = qa_build(corpus, index_dir, stdout=log, stderr=subprocess.STDOUT)
-            # Embedding done, files being written: kill the moment the new build folder appears.
+            # Kill the moment the new build folder appears: its files are being written.
             deadline = time.time() + 600
             while build.poll() is None and time.time() < deadline:
                 if any(p.name.startswith(".tmp-") for p in builds.iterdir()):
