@@ -428,6 +428,15 @@ def test_live_index_keeps_serving_when_the_new_build_is_broken(live_setup, encod
     assert live.manifest.build == old and "checksum" in live.last_error
     assert live.search("victims", k=1)[0].paragraph == 1
     assert any("still serving build" in m for m in messages)
+    # A build made with a model this machine does not have: still the old one.
+    other = index_dir / "builds" / "20990101-000000-00000001"
+    shutil.copytree(index_dir / "builds" / old, other)
+    manifest = replace(read_manifest(index_dir), build=other.name, model="no-such-model-here")
+    (index_dir / "next.json").write_text(json.dumps(asdict(manifest)))
+    os.replace(index_dir / "next.json", index_dir / "manifest.json")
+    assert live.reload() is False
+    assert "no-such-model-here" in live.last_error
+    assert live.search("victims", k=1)[0].paragraph == 1
     # Removed manifest: still serving; a good build afterwards is picked up.
     (index_dir / "manifest.json").unlink()
     assert live.search("victims", k=1)[0].paragraph == 1

@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from conftest import small_report
 from serving import Answer, Server, ask, listening_addresses, rss_mb
 
 from qa.search import Index
@@ -43,9 +44,10 @@ QUESTIONS = [
 
 
 QUESTION = "How many victims did IOM assist in 2018?"
-SENTENCE = "7,400 victims of trafficking."
-# Added to paragraph 57 before the rebuild: only the new index knows it.
-MARKER = "Quokka counts were recorded in 2018."
+# A report added to the corpus before the rebuild: only the new index knows it. (A new
+# document, not an edit of the big one, so that the build embeds a few passages, not 200.)
+MARKER = "Quokka counts were recorded in 2018 by the field teams."
+MARKER_QUESTION = "How many quokka counts were recorded in 2018?"
 TRAFFIC_CLIENTS = 2
 PAUSE = 0.2  # between one client's requests: steady traffic that leaves the build CPU
 SWITCH_TIMEOUT = 60
@@ -76,9 +78,10 @@ def run_clients(server, requests_per_client: int, sample_rss_at: int | None = No
 
 
 class Traffic:
-    """TRAFFIC_CLIENTS threads asking QUESTION in a loop until stopped."""
+    """TRAFFIC_CLIENTS threads asking one question in a loop until stopped."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, question: str = QUESTION) -> None:
+        self.question = question
         self.answers: list[Answer] = []
         self._stop = threading.Event()
         self._threads = [
@@ -90,7 +93,7 @@ class Traffic:
     def _loop(self, server: Server) -> None:
         with server.client() as client:
             while not self._stop.is_set():
-                self.answers.append(ask(client, QUESTION, k=3))
+                self.answers.append(ask(client, self.question, k=3))
                 time.sleep(PAUSE)
 
     def stop(self) -> list[Answer]:
@@ -246,13 +249,11 @@ def test_build_killed_while_writing_leaves_the_previous_index(served, encoder, t
 def test_rebuild_under_traffic(served):
     corpus, index_dir, server = served
     old_build = read_manifest(index_dir).build
-    # The report changes (as after a correction); the server goes on with the old index.
-    report = next(corpus.glob("*.txt"))
-    text = report.read_text(encoding="utf-8")
-    assert text.count(SENTENCE) == 1
-    report.write_text(text.replace(SENTENCE, f"{SENTENCE} {MARKER}"), encoding="utf-8")
-
-    traffic = Traffic(server)
+    # A report joins the corpus; the server goes on with the old index until the build is done.
+    (corpus / "quokka-census.txt").write_text(
+        small_report([MARKER], title="A census of quokkas"), encoding="utf-8"
+    )
+    traffic = Traffic(server, MARKER_QUESTION)
     try:
         build_started = time.time()
         build = qa_build(corpus, index_dir, stderr=subprocess.PIPE, text=True)
@@ -269,7 +270,7 @@ def test_rebuild_under_traffic(served):
     finally:
         answers = traffic.stop()
 
-    failed = [a for a in answers if not a.ok or "para. 57" not in a.payload]
+    failed = [a for a in answers if not a.ok or "para. " not in a.payload]
     new = [a for a in answers if MARKER in a.payload]
     during = [a for a in answers if build_started <= a.sent and a.received <= build_ended]
     assert new, f"the server never switched to the new index: {server.log.read_text()[-2000:]}"
