@@ -17,6 +17,7 @@ from .search import clean_question, parse_reference
 log = logging.getLogger(__name__)
 
 UI_MAX_K = 20
+SESSIONS_KEPT = 1000  # see launch_options (README, "Reliability and security")
 EXAMPLES = (
     "How many victims did IOM assist in 2018?",
     "Which States ratified the Protocol during the reporting period?",
@@ -390,6 +391,9 @@ def launch_options() -> dict:
         footer_links=["api", "settings"],
         ssr_mode=False,
         share=False,
+        # Gradio keeps ~50 kB of state per session, and every API call without a session is a
+        # new one: 10,000 by default is half a gigabyte. The oldest beyond this are dropped.
+        state_session_capacity=SESSIONS_KEPT,
     )
 
 

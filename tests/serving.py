@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-API = "search"  # the web app's named endpoint: question first, k optional
+API = "search"  # the web app's named endpoint: question, then optional k, mode, documents
 
 
 def free_port() -> int:
@@ -58,16 +58,24 @@ class Answer:
         return self.received - self.sent
 
 
-def ask(client: httpx.Client, question, k=5) -> Answer:
+def ask(client: httpx.Client, question, k=5, session: str | None = None, **params) -> Answer:
     """Call the named `search` endpoint over Gradio's HTTP API (POST, then read the result
-    stream). Any transport error, HTTP error or error event counts as a failed answer."""
+    stream); `params` may add mode= and documents=. Without `session`, each call is a new
+    Gradio session (as with curl); with one, calls share it (as gradio_client and a browser tab
+    do). Any transport error, HTTP error or error event counts as a failed answer; its message
+    is in the payload."""
     sent = time.time()
+    if session is None:  # named arguments
+        url = f"/gradio_api/call/v2/{API}"
+        data = {"question": question, "k": k, **params}
+    else:  # positional arguments, all four, and the session
+        url = f"/gradio_api/call/{API}"
+        args = [question, k, params.get("mode", "hybrid"), params.get("documents")]
+        data = {"data": args, "session_hash": session}
+    # json.dumps escapes everything to ASCII, so even a lone surrogate can be sent.
+    body = json.dumps(data)
     try:
-        # json.dumps escapes everything to ASCII, so even a lone surrogate can be sent.
-        body = json.dumps({"data": [question, k]})
-        r = client.post(
-            f"/gradio_api/call/{API}", content=body, headers={"content-type": "application/json"}
-        )
+        r = client.post(url, content=body, headers={"content-type": "application/json"})
         r.raise_for_status()
         event_id = r.json()["event_id"]
         r = client.get(f"/gradio_api/call/{API}/{event_id}")

@@ -54,8 +54,9 @@ SWITCH_TIMEOUT = 60
 
 
 def run_clients(server, requests_per_client: int, sample_rss_at: int | None = None):
-    """CLIENTS threads, each with its own connection, asking in turn; (answers, RSS sampled
-    when the first client is `sample_rss_at` requests in)."""
+    """CLIENTS threads, each with its own connection and Gradio session (as each browser tab or
+    gradio_client has), asking in turn; (answers, RSS sampled when the first client is
+    `sample_rss_at` requests in)."""
     answers = []
     rss = []
     lock = threading.Lock()
@@ -65,7 +66,7 @@ def run_clients(server, requests_per_client: int, sample_rss_at: int | None = No
             for i in range(requests_per_client):
                 if n == 0 and i == sample_rss_at:
                     rss.append(rss_mb(server.pid))
-                answer = ask(client, QUESTIONS[(n + i) % len(QUESTIONS)], k=5)
+                answer = ask(client, QUESTIONS[(n + i) % len(QUESTIONS)], 5, f"load-{n}")
                 with lock:
                     answers.append(answer)
 
@@ -137,21 +138,29 @@ def test_serves_on_loopback_only_by_default(server):
 
 
 @pytest.mark.parametrize(
-    ("question", "k", "message"),
+    ("question", "k", "params", "message"),
     [
-        ("", 5, "question is empty"),
-        ("   \t\n ", 5, "question is empty"),
-        ("\x00\x01\x1b \u200b", 5, "question is empty"),
-        ("caf\udce9 victims", 5, "not UTF-8 text"),  # a lone surrogate, JSON-escaped
-        (None, 5, "question"),
-        ("victims", 0, "1"),  # "at least 1" from qa, or the slider's "minimum value 1"
-        ("victims", -5, "1"),
+        ("", 5, {}, "the question is empty"),
+        ("   \t\n ", 5, {}, "the question is empty"),
+        ("\x00\x01\x1b \u200b", 5, {}, "the question is empty"),
+        ("caf\udce9 victims", 5, {}, "not UTF-8 text"),  # a lone surrogate, JSON-escaped
+        (None, 5, {}, "the question must be text"),
+        (["victims"], 5, {}, "the question must be text"),
+        ({}, {}, {}, "the question must be text"),
+        ("victims", 0, {}, "k must be at least 1"),
+        ("victims", -5, {}, "k must be at least 1"),
+        ("victims", "abc", {}, "k must be a whole number"),
+        ("victims", None, {}, "k must be a whole number"),
+        ("victims", 5, {"mode": "fuzzy"}, "unknown mode"),
+        ("victims", 5, {"documents": 5}, "documents must be a list of document ids"),
+        ("victims", 5, {"documents": ["no-such-report"]}, "unknown document"),
     ],
 )
-def test_bad_input_over_http_gets_a_clear_message(server, question, k, message):
+def test_bad_input_over_http_gets_a_clear_message(server, question, k, params, message):
     with server.client() as client:
-        answer = ask(client, question, k)
-        assert message in answer.payload, answer
+        answer = ask(client, question, k, **params)
+        assert not answer.ok
+        assert message in json.loads(answer.payload)["error"]
         assert "Traceback" not in answer.payload
         assert ask(client, "para 57", 1).ok  # and the server goes on serving
 
@@ -171,14 +180,6 @@ def test_any_text_over_http_gets_cited_paragraphs(server, question):
         answer = ask(client, question, 3)
     assert answer.ok and "para. " in answer.payload
     assert "<img src=x" not in answer.payload  # nothing the reader typed comes back as markup
-
-
-def test_wrong_types_over_http_do_not_break_the_server(server):
-    with server.client() as client:
-        for question, k in [("victims", "abc"), ("victims", None), (["victims"], 5), ({}, {})]:
-            answer = ask(client, question, k)
-            assert answer.received - answer.sent < 30  # answered, not left hanging
-        assert ask(client, "para 57", 1).ok
 
 
 @pytest.mark.slow
@@ -208,7 +209,7 @@ def test_bounded_load(server):
     assert len(answers) == CLIENTS * REQUESTS_PER_CLIENT
     assert not failed, failed[:3]
     # Every answer is a real one: a citation of the report, not an error message.
-    assert all("para. " in json.loads(a.payload)[0] for a in answers)
+    assert all("para. " in a.payload for a in answers)
     assert rss_after - rss_before < RSS_GROWTH_LIMIT_MB
 
 
