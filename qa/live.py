@@ -138,8 +138,7 @@ class LiveIndex:
                 manifest = read_manifest(self.index_dir)
                 if manifest.build == current.manifest.build:
                     return False
-                encoder = current.encoder if manifest.model == current.manifest.model else None
-                fresh = Index(load_index(self.index_dir), encoder=encoder)
+                fresh = Index(load_index(self.index_dir), encoder=self._shared_encoder(manifest))
                 probe = "trafficking in persons"
                 dimension = len(fresh.query_vector(probe))
                 if dimension != fresh.manifest.dimension:
@@ -163,6 +162,17 @@ class LiveIndex:
                 f"{manifest.passage_count} passages; was {current.manifest.build})"
             )
             return True
+
+    def _shared_encoder(self, manifest):
+        """The model already loaded, when the new build uses the same one and reads queries
+        with it; a build's own ONNX query encoder is loaded from that build instead."""
+        from .embed import Encoder
+
+        current = self._index
+        loaded = getattr(current, "_encoder", None)
+        if isinstance(loaded, Encoder) and manifest.model == current.manifest.model:
+            return loaded
+        return None
 
     def _warm_up(self) -> None:
         try:

@@ -403,7 +403,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 _BUILD_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
-_FIELD_TYPES = {"int": int, "float": (int, float), "str": str, "dict[str, str]": dict}
+_FIELD_TYPES = {"int": int, "float": (int, float), "str": str, "dict": dict, "list": list}
 
 
 def _check_manifest(manifest: Manifest) -> None:
@@ -411,7 +411,8 @@ def _check_manifest(manifest: Manifest) -> None:
     path we follow blindly)."""
     for f in fields(Manifest):
         value = getattr(manifest, f.name)
-        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[f.type]):
+        expected = _FIELD_TYPES.get(str(f.type).split("[")[0])
+        if expected and (isinstance(value, bool) or not isinstance(value, expected)):
             raise ValueError(f"field {f.name!r} is {value!r}, not {f.type}")
     if not _BUILD_ID.match(manifest.build):
         raise ValueError(f"build id {manifest.build!r} is not one qa writes")
@@ -491,9 +492,29 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
                 f"passage {position} in {folder} points at no paragraph of the stored "
                 f"documents; {FIX}"
             )
-    if lexical.num_docs != len(passages):
+    if lexical.num_docs != len(passages) or not _lexical_is_whole(lexical):
         raise CorruptIndexError(f"the BM25 index in {folder} does not match the passages; {FIX}")
     return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms, names, folder)
+
+
+def _lexical_is_whole(lexical) -> bool:
+    """Every word points at a column, every column inside the postings, every posting at a
+    passage: what a query would otherwise trip over with an IndexError."""
+    columns = len(lexical.indptr) - 1
+    ids = list(lexical.vocab.values())
+    if not all(isinstance(i, int) and 0 <= i < columns for i in ids):
+        return False
+    if len(lexical.indptr) and (
+        lexical.indptr[0] != 0 or lexical.indptr[-1] != len(lexical.indices)
+    ):
+        return False
+    if len(lexical.data) != len(lexical.indices):
+        return False
+    return (
+        not len(lexical.indices)
+        or 0 <= int(lexical.indices.min())
+        and int(lexical.indices.max()) < lexical.num_docs
+    )
 
 
 def passage_vectors(stored: StoredIndex) -> np.ndarray:

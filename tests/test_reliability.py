@@ -18,6 +18,7 @@ import pytest
 from conftest import small_report
 from hits import assert_valid_hits
 
+from qa import onnx_encoder
 from qa.config import MAX_K, MAX_QUESTION_CHARS
 from qa.doctor import diagnose, format_report
 from qa.errors import CorruptIndexError, InvalidQuestionError, StaleIndexError
@@ -215,6 +216,9 @@ def _damage(build: Path, how: str) -> None:
     elif how == "truncated BM25 array":
         array = build / "lexical" / "data.csc.index.npy"
         array.write_bytes(array.read_bytes()[:200])
+    elif how == "BM25 word beyond its columns":
+        vocab = build / "lexical" / "vocab.index.json"
+        vocab.write_text(json.dumps({**json.loads(vocab.read_text()), "zzz": 10**6}))
     elif how == "BM25 vocabulary not JSON":
         (build / "lexical" / "vocab.index.json").write_text("{'a': 1")
     else:
@@ -231,6 +235,7 @@ DAMAGE = [
     "empty documents file",
     "truncated BM25 array",
     "BM25 vocabulary not JSON",
+    "BM25 word beyond its columns",
 ]
 
 
@@ -321,14 +326,22 @@ def test_pickle_in_an_index_file_is_never_run(copied, tmp_path):
 
 
 def test_index_folder_is_plain_data(built_index):
+    import onnx
+
     files = [p for p in built_index[1].rglob("*") if p.is_file() and p.name != ".build.lock"]
-    assert {p.suffix for p in files} == {".json", ".npy", ".faiss"}
+    assert {p.suffix for p in files} <= {".json", ".npy", ".faiss", ".onnx"}
     for path in files:
         assert not path.read_bytes().startswith(b"\x80"), f"{path} looks like a pickle"
         if path.suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
         elif path.suffix == ".npy":
             assert np.load(path, allow_pickle=False).dtype != object
+        elif path.suffix == ".onnx":
+            # A graph of standard operators only: no custom-op library is ever loaded.
+            model = onnx.load(path)
+            assert {o.domain for o in model.opset_import} <= {"", "ai.onnx"}
+            assert {n.domain for n in model.graph.node} <= {"", "ai.onnx"}
+            assert not model.functions
 
 
 def test_build_recovers_from_a_wrecked_index(make_corpus, encoder, tmp_path):
@@ -428,10 +441,21 @@ def test_live_index_keeps_serving_when_the_new_build_is_broken(live_setup, encod
     assert live.manifest.build == old and "checksum" in live.last_error
     assert live.search("victims", k=1)[0].paragraph == 1
     assert any("still serving build" in m for m in messages)
-    # A build made with a model this machine does not have: still the old one.
+    # A build made with a model this machine does not have (and no exported query encoder
+    # of its own): still the old one.
     other = index_dir / "builds" / "20990101-000000-00000001"
     shutil.copytree(index_dir / "builds" / old, other)
-    manifest = replace(read_manifest(index_dir), build=other.name, model="no-such-model-here")
+    files = dict(read_manifest(index_dir).files)
+    for name in onnx_encoder.FILES:
+        (other / name).unlink(missing_ok=True)
+        files.pop(name, None)
+    manifest = replace(
+        read_manifest(index_dir),
+        build=other.name,
+        model="no-such-model-here",
+        files=files,
+        query_encoder="sentence-transformers",
+    )
     (index_dir / "next.json").write_text(json.dumps(asdict(manifest)))
     os.replace(index_dir / "next.json", index_dir / "manifest.json")
     assert live.reload() is False
