@@ -501,7 +501,8 @@ def _lexical_is_whole(lexical) -> bool:
     """Every word points at a column, every column inside the postings, every posting at a
     passage: what a query would otherwise trip over with an IndexError."""
     columns = len(lexical.indptr) - 1
-    ids = list(lexical.vocab.values())
+    # bm25s adds "" (the token of an empty passage) without a column; no query holds it.
+    ids = [i for word, i in lexical.vocab.items() if word]
     if not all(isinstance(i, int) and 0 <= i < columns for i in ids):
         return False
     if len(lexical.indptr) and (
