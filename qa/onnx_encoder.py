@@ -110,6 +110,10 @@ def export(encoder, folder: Path) -> list[str]:
     target = folder / ONNX_FILE
     previous = transformer.training
     transformer.eval()
+    # Traced with the plain ("eager") attention: onnxruntime's optimizer recognizes its
+    # pattern and fuses each layer's attention into one kernel; the SDPA graph it cannot.
+    # Same vectors (cosine > 0.99999), about 15% faster per question (README, "Performance").
+    attention = _use_attention(transformer, "eager")
     try:
         with warnings.catch_warnings(), torch.no_grad():
             dimension = int(Pooled(transformer)(*example).shape[1])
@@ -130,6 +134,7 @@ def export(encoder, folder: Path) -> list[str]:
             )
     finally:
         transformer.train(previous)
+        _use_attention(transformer, attention)
     fused = _fuse(target, transformer.config)
     shutil.copyfile(source / "tokenizer.json", folder / TOKENIZER_FILE)
     config = {
@@ -143,6 +148,19 @@ def export(encoder, folder: Path) -> list[str]:
     }
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
     return list(FILES)
+
+
+def _use_attention(transformer, kind: str | None) -> str | None:
+    """Switch a transformers model's attention implementation; the one it had before."""
+    config = getattr(transformer, "config", None)
+    before = getattr(config, "_attn_implementation", None)
+    if kind is None or kind == before:
+        return before
+    try:
+        transformer.set_attn_implementation(kind)
+    except Exception:  # older transformers, or a model without the switch: export as it is
+        return before
+    return before
 
 
 def _fuse(path: Path, config) -> bool:

@@ -7,8 +7,9 @@ import sys
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -269,20 +270,20 @@ class Index:
         lexical_p = self._by_paragraph_max(self.lexical_scores(question))
         return {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
 
-    def rank(self, question: str, mode: str) -> list[tuple[tuple, float, int]]:
+    def rank(self, question: str, mode: str) -> Iterator[tuple[tuple, float, int]]:
         """Paragraph keys with a 0–1 score and their best passage, best first."""
         if mode == "dense":
             para = self._by_paragraph_max(self.dense_scores(question))
             ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
-            return [(key, max(0.0, s), pid) for key, (s, pid) in ranked]
+            return iter([(key, max(0.0, s), pid) for key, (s, pid) in ranked])
         if mode == "lexical":
             para = self._by_paragraph_max(self.lexical_scores(question))
             ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
             top = ranked[0][1][0] if ranked else 1.0
-            return [(key, s / top, pid) for key, (s, pid) in ranked]
+            return iter([(key, s / top, pid) for key, (s, pid) in ranked])
         return self._hybrid(question)
 
-    def _hybrid(self, question: str) -> list[tuple[tuple, float, int]]:
+    def _hybrid(self, question: str) -> Iterator[tuple[tuple, float, int]]:
         """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py)."""
         dense_s = self.dense_scores(question)
         lexical_s = self.lexical_scores(question)
@@ -291,11 +292,11 @@ class Index:
         fused = fuse(
             {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
         )
-        # The passage to show: best by both measures on the paragraphs' own scale.
+        # The passage to show: best by both measures on the paragraphs' own scale. Chosen
+        # only for the paragraphs the reader is shown (a generator: search() stops at k).
         d_low = min((s for s, _ in dense_p.values()), default=0.0)
         d_span = max((s for s, _ in dense_p.values()), default=1.0) - d_low or 1.0
         l_top = max((s for s, _ in lexical_p.values()), default=1.0) or 1.0
-        out = []
         for key, score in sorted(fused.items(), key=lambda kv: -kv[1]):
             pid = max(
                 self._by_paragraph[key],
@@ -303,8 +304,7 @@ class Index:
                     (dense_s.get(i, d_low) - d_low) / d_span + lexical_s.get(i, 0.0) / l_top
                 ),
             )
-            out.append((key, score, pid))
-        return out
+            yield key, score, pid
 
     # --- results ---------------------------------------------------------------------------
 
@@ -446,7 +446,13 @@ def best_sentence(text: str, question: str) -> str:
     if not sentences:
         return text
     wanted = set(tokenize(question))
-    return max(sentences, key=lambda s: len(wanted.intersection(tokenize(s))))
+    return max(sentences, key=lambda s: len(wanted.intersection(_sentence_words(s))))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_words(sentence: str) -> frozenset[str]:
+    # The same passages' sentences come back question after question.
+    return frozenset(tokenize(sentence))
 
 
 # --- the shared default index ------------------------------------------------------------------
