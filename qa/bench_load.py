@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,11 +38,16 @@ def free_port() -> int:
 
 
 class SearchClient:
-    """One keep-alive HTTP connection to the app's search endpoint."""
+    """One keep-alive HTTP connection to the app's search endpoint, as one reader.
+
+    Each client keeps one Gradio session (a `session_hash` of its own, as a browser tab or
+    gradio_client has), so the server holds one session's state per reader, not per call.
+    """
 
     def __init__(self, port: int, timeout: float = 60) -> None:
         self.port = port
         self.timeout = timeout
+        self.session_hash = uuid.uuid4().hex[:11]
         self.conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
         self._extra: list | None = None
 
@@ -79,7 +85,9 @@ class SearchClient:
 
     def search(self, question: str, k: int = 5) -> str:
         """The endpoint's output for one question (raises ApiError on an error event)."""
-        body = json.dumps({"data": self.inputs(question, k)}).encode()
+        body = json.dumps(
+            {"data": self.inputs(question, k), "session_hash": self.session_hash}
+        ).encode()
         status, data = self._request("POST", f"/gradio_api/call/{API}", body)
         if status != 200:
             raise ApiError(f"POST /gradio_api/call/{API} answered {status}: {data[:200]!r}")
@@ -278,6 +286,7 @@ def queue_settings(port: int) -> dict:
         "enable_queue": config.get("enable_queue"),
         "search_endpoint": {k: dep[k] for k in wanted if k in dep},
         "server_threads": "gradio default (max_threads=40)",
+        "client_sessions": "one Gradio session per client (its own session_hash)",
     }
 
 
