@@ -31,6 +31,7 @@ PASSAGE_NOISE = 0.045  # cosine(passage, its topic centre) ≈ 0.75
 PASSAGES_PER_TOPIC = 250
 REAL_SHARE = 0.7  # share of a synthetic passage's words drawn from the report's own stems
 TAIL_VOCAB = 500_000
+LEXICAL_K = 1000  # search.LEXICAL_CANDIDATES: what `qa search` asks BM25 for
 
 
 @dataclass
@@ -51,6 +52,8 @@ class DenseResult:
 
 @dataclass
 class LexicalResult:
+    """BM25 at one corpus size: `query` times `LexicalIndex.top` as `qa search` runs it."""
+
     n: int
     postings: int
     vocabulary: int
@@ -58,6 +61,19 @@ class LexicalResult:
     memory_mb: float
     query: dict[str, float]
     mean_candidates: float
+    k: int = LEXICAL_K
+    mean_query_postings: float = 0.0
+    # The same queries through the code before this change (commit d60bbae) and through
+    # MaxScore pruning, timed side by side.
+    query_before: dict[str, float] = field(default_factory=dict)
+    query_pruned: dict[str, float] = field(default_factory=dict)
+    # Against the exact top k (ties to the lower id): recall of each path, and the share of
+    # queries whose top k equals it to the last bit.
+    recall: dict[str, dict[str, float]] = field(default_factory=dict)
+    exact_share: dict[str, float] = field(default_factory=dict)
+    pruned_share: float = 0.0  # queries where MaxScore skipped anything
+    skipped_share: float = 0.0  # mean share of a query's postings it did not scan
+    extra_memory_mb: float = 0.0  # per-word figures MaxScore keeps, after all queries
 
 
 @dataclass
@@ -317,27 +333,86 @@ def bench_lexical(
     build_s = time.perf_counter() - started
     gc.collect()
     memory = rss_mb() - before
-    index.top(questions[0], 1000)
-    durations, sizes = [], []
-    for q in questions:
-        started = time.perf_counter()
-        ids, _ = index.top(q, 1000)
-        durations.append(time.perf_counter() - started)
-        sizes.append(len(ids))
+    k = LEXICAL_K
+    paths = {
+        "new": lambda q: index.best(q, k),
+        "before": lambda q: top_before(index, q, k),
+        "pruned": lambda q: index.best(q, k, prune=True),
+    }
+    for path in paths.values():  # first touches (and MaxScore's per-word figures) untimed
+        for q in questions:
+            path(q)
+    durations: dict[str, list[float]] = {name: [] for name in paths}
+    found: dict[str, list] = {name: [] for name in paths}
+    for q in questions:  # interleaved, so that a busy moment costs every path alike
+        for name, path in paths.items():
+            started = time.perf_counter()
+            out = path(q)
+            durations[name].append(time.perf_counter() - started)
+            found[name].append(out if isinstance(out, tuple) else (out.ids, out.scores))
+    truth = [reference_top(index, q, k) for q in questions]
+    pruned = [index.best(q, k, prune=True) for q in questions]
+    exhaustive = [index.best(q, k) for q in questions]
     result = LexicalResult(
         n,
         int(len(data)),
         len(vocab),
         round(build_s, 2),
         round(memory, 1),
-        summary_ms(durations),
-        round(float(np.mean(sizes)), 1),
+        summary_ms(durations["new"]),
+        round(float(np.mean([len(ids) for ids, _ in truth])), 1),
+        k,
+        round(float(np.mean([r.postings for r in exhaustive])), 1),
+        summary_ms(durations["before"]),
+        summary_ms(durations["pruned"]),
+        {
+            name: {"at_10": top_recall(got, truth, 10), f"at_{k}": top_recall(got, truth, k)}
+            for name, got in found.items()
+        },
+        {name: identical_share(got, truth) for name, got in found.items()},
+        round(float(np.mean([r.skipped > 0 for r in pruned])), 4),
+        round(float(np.mean([r.skipped / max(1, r.skipped + r.postings) for r in pruned])), 4),
+        round(index.memory_bytes() / 2**20, 3),
     )
     log(
-        f"  BM25: {result.postings:,} postings, p50 {result.query['p50_ms']:.2f} ms, "
-        f"p95 {result.query['p95_ms']:.2f} ms"
+        f"  BM25: {result.postings:,} postings ({result.mean_query_postings:,.0f} a query), "
+        f"top-{k}: p50 {result.query['p50_ms']:.2f} ms, p95 {result.query['p95_ms']:.2f} ms "
+        f"(before: {result.query_before['p50_ms']:.2f} / {result.query_before['p95_ms']:.2f}; "
+        f"MaxScore: {result.query_pruned['p50_ms']:.2f} / {result.query_pruned['p95_ms']:.2f}, "
+        f"skips {result.skipped_share:.0%} of postings); identical to exact: "
+        + ", ".join(f"{name} {share:.0%}" for name, share in result.exact_share.items())
     )
     return result
+
+
+def reference_top(index, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The exact top k by the plainest route: every passage's score, fully sorted (score
+    down, then id up), positive scores only; in id order."""
+    scores = index.scores(query)
+    order = np.lexsort((np.arange(len(scores)), -scores))[:k]
+    order = np.sort(order[scores[order] > 0])
+    return order.astype(np.int64), scores[order]
+
+
+def _best_first(ids: np.ndarray, scores: np.ndarray, m: int) -> set[int]:
+    """The m best ids, ties to the lower id (as the exact path breaks them)."""
+    order = np.lexsort((ids, -scores))[:m]
+    return set(ids[order].tolist())
+
+
+def top_recall(found: list, truth: list, m: int) -> float:
+    """Mean share of the exact m best passages found among a path's m best."""
+    shares = [
+        len(_best_first(*f, m) & _best_first(*t, m)) / max(1, min(m, len(t[0])))
+        for f, t in zip(found, truth)
+    ]
+    return round(float(np.mean(shares)), 4)
+
+
+def identical_share(found: list, truth: list) -> float:
+    """Share of queries whose (ids, scores) equal the exact ones to the last bit."""
+    same = [np.array_equal(f[0], t[0]) and np.array_equal(f[1], t[1]) for f, t in zip(found, truth)]
+    return round(float(np.mean(same)), 4)
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -352,18 +427,31 @@ def run(
     log: Callable[[str], None] = print,
     min_queries: int = 200,
     save: Callable[[ScaleReport], None] | None = None,
+    lexical_only: bool = False,
 ) -> ScaleReport:
     """Benchmark dense index types and BM25 at each size, seeded by a loaded `qa` Index.
 
     `save` is called with the report so far after every measurement (long runs keep what
-    they measured if stopped).
+    they measured if stopped). `lexical_only` skips the vectors altogether (no model needed).
     """
     from .store import passage_vectors
 
     rng = np.random.default_rng(seed)
+    stems, freq, lengths = report_stems([p.embed_text for p in index.passages])
+    if lexical_only:
+        report = ScaleReport(list(sizes), len(questions), len(questions))
+        for n in sizes:
+            log(f"n = {n:,}")
+            lexical_rng = np.random.default_rng(seed + n)
+            report.lexical.append(
+                bench_lexical(n, stems, freq, lengths, questions, lexical_rng, log)
+            )
+            if save:
+                save(report)
+            gc.collect()
+        return report
     seeds = passage_vectors(index.stored).astype(np.float32)
     real_q = index.encoder.encode_queries(list(questions))
-    stems, freq, lengths = report_stems([p.embed_text for p in index.passages])
     extra = max(0, min_queries - len(real_q))
     report = ScaleReport(list(sizes), len(real_q) + extra, len(real_q))
     for n in sizes:
@@ -399,21 +487,57 @@ def format_tables(report: ScaleReport) -> str:
         "| passages | index | setting | build s | size MB | recall@10 | p50 ms | p95 ms |",
         "|---:|---|---|---:|---:|---:|---:|---:|",
     ]
+    if not report.dense:
+        lines = []
     for r in report.dense:
         lines.append(
             f"| {r.n:,} | {r.kind} | {r.params} | {r.build_s:.1f} | {r.size_mb:.0f} | "
             f"{r.recall_at_10:.3f} | {r.query['p50_ms']:.2f} | {r.query['p95_ms']:.2f} |"
         )
+    if report.dense:
+        lines.append("")
     lines += [
+        "BM25 top-1000 (what `qa search` asks for), synthetic texts with the report's word "
+        "frequencies; before = the code before the selection fix (d60bbae), MaxScore = "
+        "`best(prune=True)`; recall and 'identical' against the exact top k",
         "",
-        "BM25 (qa.lexical top-1000), synthetic texts with the report's word frequencies",
-        "",
-        "| passages | postings | build s | memory MB | p50 ms | p95 ms | candidates |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| passages | postings | a query | p50 ms | p95 ms | before p50 | before p95 "
+        "| MaxScore p50 | MaxScore p95 | recall@10 | recall@k | identical | MaxScore identical "
+        "| MaxScore skips |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report.lexical:
+        rec = r.recall.get("new", {})
         lines.append(
-            f"| {r.n:,} | {r.postings:,} | {r.build_s:.1f} | {r.memory_mb:.0f} | "
-            f"{r.query['p50_ms']:.2f} | {r.query['p95_ms']:.2f} | {r.mean_candidates:.0f} |"
+            f"| {r.n:,} | {r.postings:,} | {r.mean_query_postings:,.0f} | "
+            f"{r.query['p50_ms']:.2f} | {r.query['p95_ms']:.2f} | "
+            f"{r.query_before.get('p50_ms', 0):.2f} | {r.query_before.get('p95_ms', 0):.2f} | "
+            f"{r.query_pruned.get('p50_ms', 0):.2f} | {r.query_pruned.get('p95_ms', 0):.2f} | "
+            f"{rec.get('at_10', 0):.3f} | {rec.get(f'at_{r.k}', 0):.3f} | "
+            f"{r.exact_share.get('new', 0):.0%} | {r.exact_share.get('pruned', 0):.0%} | "
+            f"{r.skipped_share:.0%} |"
         )
     return "\n".join(lines)
+
+
+def top_before(index, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """`LexicalIndex.top` as it was before pruning (commit d60bbae), timed side by side:
+    every posting summed, then every passage with a positive sum selected from."""
+    docs, weights, constant = index._postings(query)
+    if len(docs) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    if len(docs) * 8 < index.num_docs:
+        candidates, inverse = np.unique(docs, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights)
+    else:
+        sums = np.bincount(docs, weights=weights, minlength=index.num_docs)
+        candidates = np.flatnonzero(sums)
+        sums = sums[candidates]
+    sums = (sums + constant).astype(np.float32)
+    keep = sums > 0
+    candidates, sums = candidates[keep], sums[keep]
+    if len(candidates) > k:
+        best = np.argpartition(-sums, k - 1)[:k]
+        best.sort()
+        candidates, sums = candidates[best], sums[best]
+    return candidates.astype(np.int64), sums

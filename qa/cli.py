@@ -368,11 +368,21 @@ def _sizes(ctx, param, value: str | None) -> list[int]:
     "e.g. 10k,100k,1M (heavy: minutes to an hour at 1M).",
 )
 @click.option(
+    "--lexical-only",
+    is_flag=True,
+    help="With --scale: benchmark BM25 only (no synthetic vectors, no FAISS).",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write every figure here."
 )
 @_settings_options
 def bench_command(
-    quick: bool, parts: tuple[str, ...], scale: list[int], json_path: str | None, conf: Settings
+    quick: bool,
+    parts: tuple[str, ...],
+    scale: list[int],
+    lexical_only: bool,
+    json_path: str | None,
+    conf: Settings,
 ) -> None:
     """Measure start-up, warm latency by stage, build, serving (and --scale); print a table."""
     from .bench import format_report, run
@@ -386,7 +396,11 @@ def bench_command(
 
         index = open_index(conf)
         scale_report = bench_scale.run(
-            index, questions(index), scale, log=lambda m: click.echo(m, err=True)
+            index,
+            questions(index),
+            scale,
+            log=lambda m: click.echo(m, err=True),
+            lexical_only=lexical_only,
         )
         report.scale = scale_report.to_dict()
     click.echo(format_report(report))
