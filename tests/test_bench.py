@@ -129,6 +129,21 @@ def test_scale_bench_tiny(onnx_index):
     assert "| 3,000 | Flat |" in bench_scale.format_tables(report)
 
 
+def test_scale_bench_hnsw_variants_differ_in_graph_only():
+    """Both HNSW rows are HNSW32; the second is built with a denser graph (efConstruction)."""
+    import faiss
+
+    variants = {
+        label: (factory, prepare) for label, factory, _, prepare in bench_scale.dense_variants(1000)
+    }
+    factory, prepare = variants["HNSW32,efC128"]
+    index = faiss.index_factory(8, factory, faiss.METRIC_INNER_PRODUCT)
+    default = index.hnsw.efConstruction
+    prepare(index)
+    assert (default, index.hnsw.efConstruction) == (40, 128)
+    assert variants["HNSW32"] == ("HNSW32", None)
+
+
 def test_synthetic_bm25_is_bm25s():
     """The scale benchmark's BM25 matrix scores exactly as bm25s's own index does."""
     import bm25s
