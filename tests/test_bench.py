@@ -88,6 +88,33 @@ def test_cli_bench_writes_json(conf, tmp_path):
     assert "Warm search latency" in result.output
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--only", "scale"], "--only scale needs sizes"),
+        (["--lexical-only"], "--lexical-only goes with --scale"),
+        (["--scale", "10"], "at least 100 passages"),
+    ],
+)
+def test_cli_bench_refuses_options_that_do_not_go_together(args, message):
+    result = CliRunner().invoke(main, ["bench", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_cli_bench_only_scale_runs_the_synthetic_corpora_alone(conf, tmp_path):
+    out = tmp_path / "scale.json"
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--only", "scale", "--scale", "2k", "--lexical-only", "--json", str(out)]
+        + ["--corpus-dir", str(conf.corpus_dir), "--index-dir", str(conf.index_dir)],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["warm"] == [] and data["serving"] == {}
+    assert [r["n"] for r in data["scale"]["lexical"]] == [2000]
+    assert "| 2,000 |" in result.output
+
+
 @pytest.mark.slow
 def test_build_bench_on_a_small_report(make_corpus, tmp_path):
     corpus = make_corpus(
