@@ -41,6 +41,19 @@ def test_build_exports_the_query_encoder(built_index, build_folder):
     assert manifest.timings["export_query_encoder"] > 0
 
 
+def test_export_fuses_attention_into_onnxruntime_kernels(build_folder, encoder):
+    """The graph is traced with eager attention, so the optimizer fuses every layer's
+    attention (the main speed-up, README "Performance"); the model keeps its own attention."""
+    import onnx
+
+    graph = onnx.load(str(build_folder / "query_encoder.onnx")).graph
+    ops = [node.op_type for node in graph.node]
+    layers = encoder.model[0].auto_model.config.num_hidden_layers
+    assert json.loads((build_folder / "query_encoder.json").read_text())["fused"] is True
+    assert ops.count("Attention") == layers and "Softmax" not in ops
+    assert encoder.model[0].auto_model.config._attn_implementation != "eager"
+
+
 def test_same_vectors_as_sentence_transformers(encoder, onnx_encoder):
     questions = QUESTIONS + ["IOM", "victims " * 400, "¿Qué dice el informe sobre la trata?"]
     reference = encoder.encode_queries(questions)
