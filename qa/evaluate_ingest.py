@@ -1,0 +1,201 @@
+"""How well documents are read: symbol, date, title, kind, organ and paragraph numbering
+against labels written by reading the PDFs (`qa eval --ingest`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from .document import FOOTNOTE, PARAGRAPH, PREAMBLE, Document
+
+LABELS = Path(__file__).resolve().parent / "data" / "ingest_labels.jsonl"
+CHECKS = ("ingested", "symbol", "date", "title", "kind", "organ", "numbering", "annexes", "pages")
+
+
+@dataclass
+class DocResult:
+    file: str
+    split: str
+    kind: str
+    checks: dict[str, bool | None] = field(default_factory=dict)  # None: not applicable
+    got: dict[str, object] = field(default_factory=dict)
+    error: str | None = None
+
+
+def load_labels(path: Path = LABELS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _norm(text: str | None) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[–—‐-]", "-", text)
+    return re.sub(r"\s+", " ", text).strip(" .*:;,")
+
+
+def _symbol_norm(text: str | None) -> str:
+    return re.sub(r"\s+", "", (text or "").replace("*", "")).casefold()
+
+
+def title_matches(got: str | None, label: dict) -> bool:
+    """Equal to the labelled title (or an accepted alternative) once case, quotes, dashes and
+    spacing are set aside; a ratio of 0.95 absorbs a line-break hyphen read either way."""
+    wanted = [label["title"], *(label.get("title_also") or [])]
+    mine = _norm(got)
+    return any(
+        mine == _norm(w) or SequenceMatcher(None, mine, _norm(w)).ratio() >= 0.95 for w in wanted
+    )
+
+
+def numbering_exact(document: Document, last: int | None) -> bool:
+    """The body's numbered paragraphs are exactly 1..last, in order."""
+    got = [p.number for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is None]
+    return got == list(range(1, (last or 0) + 1))
+
+
+def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
+    """Each annex that restarts its numbering is read as 1..last under its own label."""
+    restarting = [a for a in annexes if a.get("restarts")]
+    if not restarting:
+        return None
+    for annex in restarting:
+        numbers = [
+            p.number
+            for p in document.paragraphs
+            if p.kind == PARAGRAPH and p.annex is not None and p.annex.rstrip("*") == annex["label"]
+        ]
+        if numbers[: annex["last_paragraph"]] != list(range(1, annex["last_paragraph"] + 1)):
+            return False
+    return True
+
+
+def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
+    """(right, checked) page checks: the page a paragraph starts on, or where a phrase is."""
+    right = 0
+    for check in checks:
+        if "paragraph" in check:
+            unit = document.paragraph(check["paragraph"], check.get("annex"))
+            if unit is None and check.get("annex") is not None:
+                unit = next(
+                    (
+                        p
+                        for p in document.paragraphs
+                        if p.kind == PARAGRAPH
+                        and p.number == check["paragraph"]
+                        and (p.annex or "").rstrip("*") == check["annex"]
+                    ),
+                    None,
+                )
+            right += unit is not None and unit.page == check["page"]
+        elif "text" in check:
+            phrase = _norm(check["text"])[:40]
+            pages = {
+                p.page
+                for p in [*document.paragraphs, *([document.summary] if document.summary else [])]
+                if phrase and phrase in _norm(p.text)
+            }
+            right += check["page"] in pages
+    return right, len(checks)
+
+
+def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Path) -> DocResult:
+    result = DocResult(label["file"], label.get("split", "dev"), label["kind"])
+    try:
+        document = read(folder / label["file"])
+    except Exception as exc:  # what the reader raised is the finding
+        result.error = f"{exc.__class__.__name__}: {exc}"
+        result.checks = {name: False for name in CHECKS}
+        result.checks["annexes"] = None
+        return result
+    searchable = bool(document.paragraphs) or document.summary is not None
+    numbered = bool(label.get("numbered"))
+    right, checked = pages_right(document, label.get("pages") or [])
+    result.checks = {
+        "ingested": searchable,
+        "symbol": _symbol_norm(document.symbol) == _symbol_norm(label["symbol"]),
+        "date": document.date_iso == label.get("date"),
+        "title": title_matches(document.title, label),
+        "kind": document.kind == label["kind"],
+        "organ": _norm(document.organ) == _norm(label.get("organ")),
+        "numbering": numbering_exact(document, label.get("last_paragraph")) if numbered else None,
+        "annexes": annexes_exact(document, label.get("annexes") or []),
+        "pages": right == checked if checked else None,
+    }
+    body = [p.number for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is None]
+    result.got = {
+        "symbol": document.symbol,
+        "date": document.date_iso,
+        "title": document.title,
+        "kind": document.kind,
+        "organ": document.organ,
+        "paragraphs": f"{len(body)} (last {body[-1] if body else None})",
+        "annex paragraphs": sum(
+            1 for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is not None
+        ),
+        "preamble": sum(1 for p in document.paragraphs if p.kind == PREAMBLE),
+        "footnotes": sum(1 for p in document.paragraphs if p.kind == FOOTNOTE),
+        "pages right": f"{right}/{checked}",
+    }
+    return result
+
+
+def evaluate(
+    labels: Sequence[dict], read: Callable[[Path], Document], folder: Path
+) -> list[DocResult]:
+    return [evaluate_document(label, read, folder) for label in labels]
+
+
+def rate(results: Sequence[DocResult], check: str) -> tuple[int, int]:
+    applicable = [r.checks.get(check) for r in results if r.checks.get(check) is not None]
+    return sum(bool(v) for v in applicable), len(applicable)
+
+
+def format_report(results: Sequence[DocResult], per_document: bool = True) -> str:
+    lines: list[str] = []
+    if per_document:
+        lines.append("| file | kind | " + " | ".join(CHECKS) + " |")
+        lines.append("|---|---|" + "---|" * len(CHECKS))
+        for r in results:
+            marks = ["✓" if v else "—" if v is None else "✗" for v in (r.checks[c] for c in CHECKS)]
+            lines.append(f"| {r.file} | {r.kind} | " + " | ".join(marks) + " |")
+        lines.append("")
+    lines.append("| set | documents | " + " | ".join(CHECKS) + " |")
+    lines.append("|---|---:|" + "---:|" * len(CHECKS))
+    groups: dict[str, list[DocResult]] = {"all": list(results)}
+    for r in results:
+        groups.setdefault(r.kind, []).append(r)
+    for name, group in groups.items():
+        cells = []
+        for check in CHECKS:
+            right, n = rate(group, check)
+            cells.append(f"{right}/{n} ({100 * right / n:.0f}%)" if n else "—")
+        lines.append(f"| {name} | {len(group)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_misses(results: Sequence[DocResult], labels: Sequence[dict]) -> str:
+    by_file = {label["file"]: label for label in labels}
+    out = []
+    for r in results:
+        wrong = [c for c in CHECKS if r.checks.get(c) is False]
+        if not wrong:
+            continue
+        label = by_file[r.file]
+        out.append(f"{r.file}: {', '.join(wrong)}" + (f" — {r.error}" if r.error else ""))
+        for check in wrong:
+            if check in ("symbol", "date", "title", "kind", "organ"):
+                want = label.get(check)
+                out.append(f"    {check}: got {r.got.get(check)!r}, labelled {want!r}")
+            elif check == "numbering":
+                out.append(
+                    f"    paragraphs: got {r.got.get('paragraphs')}, "
+                    f"labelled last {label.get('last_paragraph')}"
+                )
+            elif check == "pages":
+                out.append(f"    pages: {r.got.get('pages right')} checks right")
+    return "\n".join(out)

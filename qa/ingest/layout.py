@@ -1,0 +1,384 @@
+"""Pages of lines -> reading-order blocks: running headers, footers and contents dropped,
+footnotes and tables set apart, paragraphs rebuilt from line spacing and indentation."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .pdf import Line, Page
+
+# A line in the top or bottom band of the page may be a running header or footer.
+_EDGE_BAND = 0.1
+# Printed page numbers and job numbers ("2/15", "25-11478 (E) 220725", "GE.25-05965",
+# "*2511478*"): what running headers and footers are made of besides the symbol.
+_JOB_NUMBER = re.compile(r"\b(?:GE\.)?\d{2}-\d{5}[A-Z]?\b(?:\s*\([A-Z]\))?(?:\s+\d{6})*")
+_RUNNING_TOKENS = re.compile(
+    r"(?:\*\d{6,}\*|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
+    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}$|^[ivxlc]{1,6}$)"
+)
+_SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
+_FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"[.:;!?][”’\"')\]]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines that reads as one unit: a paragraph, a heading, a table, a footnote.
+
+    `bold` is None when the source has no type information (plain text).
+    """
+
+    text: str
+    page: int | None = None
+    kind: str = "text"  # "text" | "table" | "footnote"
+    bold: bool | None = None
+    size: float | None = None
+    label: str | None = None  # a footnote's marker ("12", "*")
+    lines: tuple[str, ...] = field(default=(), repr=False)
+    markers: tuple[str, ...] = ()  # footnote markers referenced from the block
+
+
+def body_size(pages: list[Page]) -> float:
+    """The size of running text: the font size that sets the most characters."""
+    sizes = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def reading_order(page: Page) -> list[Line]:
+    """Lines top to bottom (left to right on one baseline); a two-column page column by
+    column. Pieces of one baseline that the PDF set apart are merged, table cells with " | "."""
+    lines = [ln for ln in page.lines if ln.baseline - ln.top <= 3 * max(ln.size, 1.0)]
+    if not lines:
+        return []
+    columns = _columns(lines, page.width)
+    ordered: list[Line] = []
+    for column in columns:
+        column.sort(key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
+        ordered.extend(_merge_baselines(column))
+    return ordered
+
+
+def _columns(lines: list[Line], width: float) -> list[list[Line]]:
+    """One list, or two when the page sets its running text in two columns."""
+    mid = width / 2
+    left = [ln for ln in lines if ln.x1 < mid - 4]
+    right = [ln for ln in lines if ln.x0 > mid + 4]
+    across = [ln for ln in lines if ln.x0 <= mid - 4 < mid + 4 <= ln.x1]
+    if len(left) >= 8 and len(right) >= 8 and len(across) <= 0.25 * len(lines):
+        # Both sides carry running text (not a table's narrow cells): long lines each side.
+        wide = [ln for ln in left + right if ln.x1 - ln.x0 > 0.3 * width]
+        if len(wide) >= 0.5 * (len(left) + len(right)):
+            top_of_columns = min(ln.top for ln in left + right)
+            head = [ln for ln in across if ln.top < top_of_columns]
+            tail = [ln for ln in across if ln.top >= top_of_columns]
+            return [head, left, right, tail]
+    return [lines]
+
+
+def _merge_baselines(lines: list[Line]) -> list[Line]:
+    merged: list[Line] = []
+    for line in lines:
+        if merged and abs(merged[-1].baseline - line.baseline) <= 2.0 and line.x0 >= merged[-1].x0:
+            prev = merged[-1]
+            gap = line.x0 - prev.x1
+            if gap > 2.5 * prev.size:  # far apart on one baseline: table cells
+                sep = " | "
+            elif gap > 0.15 * prev.size or not prev.text or not line.text:
+                sep = " "
+            else:
+                sep = ""
+            merged[-1] = Line(
+                text=prev.text + sep + line.text if prev.text else line.text,
+                page=prev.page,
+                x0=prev.x0,
+                x1=max(prev.x1, line.x1),
+                top=min(prev.top, line.top),
+                baseline=prev.baseline,
+                size=prev.size if len(prev.text) >= len(line.text) else line.size,
+                bold=prev.bold if len(prev.text) >= len(line.text) else line.bold,
+                markers=prev.markers + line.markers,
+                hyphenated=line.hyphenated,
+            )
+        else:
+            merged.append(line)
+    return merged
+
+
+def _shape(text: str) -> str:
+    """A line with its digits blurred, so "2/15" and "3/15" repeat as one running line."""
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def running_shapes(pages: list[list[Line]], symbols: list[str]) -> set[str]:
+    """Shapes of lines that repeat in the top or bottom band of many pages."""
+    counts: Counter = Counter()
+    for lines in pages:
+        edge = lines[:3] + lines[-3:]
+        counts.update({_shape(ln.text) for ln in edge})
+    if len(pages) < 3:
+        return set()
+    threshold = max(3, len(pages) // 3)
+    return {shape for shape, n in counts.items() if n >= threshold}
+
+
+def is_running(line: Line, page: Page, shapes: set[str], symbols: list[str]) -> bool:
+    """A page number, job number, barcode or the symbol in a page's top or bottom band, or a
+    line that repeats there on many pages."""
+    in_band = line.top < _EDGE_BAND * page.height or line.baseline > (1 - _EDGE_BAND) * page.height
+    if not in_band:
+        return False
+    if _shape(line.text) in shapes:
+        return True
+    rest = line.text
+    for symbol in symbols:
+        rest = rest.replace(symbol, " ")
+    rest = _RUNNING_TOKENS.sub(" ", rest)
+    return not rest.strip(" |*-–—.")
+
+
+@dataclass
+class Layout:
+    """The body blocks of a document and its footnotes, in reading order."""
+
+    blocks: list[Block]
+    footnotes: list[Block]
+    body_size: float
+
+
+def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None) -> Layout:
+    """Blocks of running text, tables and footnotes from the pages' lines.
+
+    `skip` holds ids (id(line)) of lines already read as the masthead.
+    """
+    size = body_size(pages)
+    ordered = [reading_order(page) for page in pages]
+    shapes = running_shapes(ordered, symbols)
+    blocks: list[Block] = []
+    footnotes: list[Block] = []
+    for page, lines in zip(pages, ordered):
+        body = [
+            ln
+            for ln in lines
+            if not is_running(ln, page, shapes, symbols)
+            and (skip is None or (page.number, ln.top, ln.x0) not in skip)
+        ]
+        body, notes = _split_footnotes(body, size)
+        footnotes.extend(_footnote_blocks(notes))
+        body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]
+        blocks.extend(_blocks(body, size))
+    blocks = _join_hyphens(blocks)
+    return Layout(blocks, footnotes, size)
+
+
+def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[Line]]:
+    """(body, footnote lines): below a separator rule, or a closing run of small lines that
+    starts with a footnote marker."""
+    for i, line in enumerate(lines):
+        if _SEPARATOR.match(line.text) and i > 0:
+            below = lines[i + 1 :]
+            if below and all(ln.size < size - 0.4 for ln in below):
+                return lines[:i], below
+            return lines[:i] + below, []
+    start = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].size < size - 0.6:
+            start = i
+        else:
+            break
+    run = lines[start:]
+    if run and _starts_footnote(run[0], size) and all(ln.x1 - ln.x0 > 0 for ln in run):
+        return lines[:start], run
+    return lines, []
+
+
+def _starts_footnote(line: Line, size: float) -> bool:
+    return bool(_FOOTNOTE_TEXT_START.match(line.text)) or (
+        bool(line.markers) and line.text[:1].isupper()
+    )
+
+
+def _footnote_blocks(lines: list[Line]) -> list[Block]:
+    notes: list[Block] = []
+    current: list[Line] = []
+    label = None
+
+    def close():
+        if current and label is not None:
+            text = _join_lines(current)
+            notes.append(
+                Block(text, current[0].page, "footnote", False, current[0].size, label=label)
+            )
+
+    for line in lines:
+        lead = _FOOTNOTE_TEXT_START.match(line.text)
+        new_label = None
+        if line.markers and (not current or line.x0 < current[0].x0 + 1):
+            new_label = line.markers[0]
+            text = line.text
+        elif lead and (not current or line.x0 <= current[0].x0 + 1 or lead.group(1)[0] == "*"):
+            new_label = lead.group(1)
+            text = line.text[lead.end() :]
+        if new_label is not None:
+            close()
+            label = new_label
+            current = [_retext(line, text)]
+        elif current:
+            current.append(line)
+    close()
+    return notes
+
+
+def _retext(line: Line, text: str) -> Line:
+    return Line(
+        text,
+        line.page,
+        line.x0,
+        line.x1,
+        line.top,
+        line.baseline,
+        line.size,
+        line.bold,
+        line.markers,
+        line.hyphenated,
+    )
+
+
+def _is_table_row(line: Line) -> bool:
+    return " | " in line.text
+
+
+def _blocks(lines: list[Line], size: float) -> list[Block]:
+    """Group a page's body lines into blocks at gaps, indents and changes of type."""
+    if not lines:
+        return []
+    gaps = [
+        b.top - a.baseline
+        for a, b in zip(lines, lines[1:])
+        if abs(a.size - size) < 0.6 and abs(b.size - size) < 0.6 and b.top > a.baseline
+    ]
+    leading = statistics.median(gaps) if gaps else size * 0.4
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    blocks: list[Block] = []
+    group: list[Line] = []
+    table = False
+
+    def close():
+        nonlocal group
+        if group:
+            if table:
+                rows = [ln.text for ln in group]
+                blocks.append(
+                    Block(
+                        "\n".join(rows),
+                        group[0].page,
+                        "table",
+                        False,
+                        group[0].size,
+                        lines=tuple(rows),
+                    )
+                )
+            else:
+                blocks.append(
+                    Block(
+                        _join_lines(group),
+                        group[0].page,
+                        "text",
+                        all(ln.bold for ln in group),
+                        group[0].size,
+                        lines=tuple(ln.text for ln in group),
+                        markers=tuple(m for ln in group for m in ln.markers),
+                    )
+                )
+        group = []
+
+    for line in lines:
+        row = _is_table_row(line)
+        if group:
+            prev = group[-1]
+            gap = line.top - prev.baseline
+            new = (
+                row != table
+                or gap > leading + 0.45 * size
+                or gap < -2 * size  # went back up: a new column or a float
+                or line.bold != prev.bold
+                and not table
+                or abs(line.size - prev.size) > 0.6
+                and not table
+                or (
+                    not table
+                    and line.x0 > prev.x0 + 8
+                    and line.x0 - left > 8
+                    and (prev.x1 < right - 4 * size or _SENTENCE_END.search(prev.text))
+                )
+                or (
+                    not table
+                    and prev.x1 < right - 6 * size
+                    and _SENTENCE_END.search(prev.text)
+                    and len(group) > 1
+                )
+            )
+            if new:
+                close()
+        if not group:
+            table = row
+        group.append(line)
+    close()
+    return blocks
+
+
+def _join_lines(lines: list[Line]) -> str:
+    text = ""
+    for line in lines:
+        piece = line.text
+        if not text:
+            text = piece
+        elif text.endswith("-") and getattr(lines, "__len__", None) and _wrapped_hyphen(text):
+            text = text + "\u00ad" + piece  # decided later, against the document's words
+        else:
+            text = f"{text} {piece}"
+    return text
+
+
+def _wrapped_hyphen(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z]-$", text))
+
+
+def _join_hyphens(blocks: list[Block]) -> list[Block]:
+    """A word broken at a line end ("traf-" + "ficking") is joined without its hyphen when
+    the document spells it whole elsewhere; otherwise the hyphen stays ("Secretary-General")."""
+    words: Counter = Counter()
+    for block in blocks:
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]+", block.text.replace("\u00ad", " ")))
+
+    def mend(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        whole = (head + tail).lower()
+        if words.get(whole, 0) > 0 and tail[:1].islower():
+            return head + tail
+        return f"{head}-{tail}"
+
+    out = []
+    for block in blocks:
+        if "\u00ad" in block.text:
+            text = re.sub(r"([A-Za-z]+)-\u00ad([A-Za-z]*)", mend, block.text)
+            text = text.replace("\u00ad", "")
+            block = Block(
+                text,
+                block.page,
+                block.kind,
+                block.bold,
+                block.size,
+                block.label,
+                block.lines,
+                block.markers,
+            )
+        out.append(block)
+    return out

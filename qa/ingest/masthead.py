@@ -1,0 +1,359 @@
+"""The masthead of a UN document: symbol(s), date, title, kind and organ, read from page 1
+(the file name only as a fallback)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .pdf import Line, Page
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH = "|".join(MONTHS)
+DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
+_DATE_LINE = re.compile(rf"^\[?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]?$")
+
+# One element of a symbol after the first: "80", "AC.109", "ES-10", "L.17", "Add.1", "COP(8)".
+_ELEMENT = r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:\([0-9A-Za-z]{1,4}\))?"
+# The first element: the organ's series ("A", "S", "E", "DP-FPA", "GEGN.2", "UNW").
+_SERIES = r"[A-Z]{1,8}(?:[.\-][A-Z0-9]{1,5})?"
+_SUFFIX = r"(?:\s?\((?:\d{4}|Part\s+[IVXL]+(?:/Add\.\d+)?)\))?(?:\s\[[A-Z][A-Za-z ]{2,30}\])?"
+_ONE = rf"{_SERIES}(?:/{_ELEMENT})+\*?{_SUFFIX}"
+SYMBOL = re.compile(rf"(?<![\w/])(?:{_ONE})(?:\s?-\s?(?:{_ONE}))*(?![\w/])")
+# Where a joint symbol splits: "A/79/722-S/2025/27" (a hyphen after the first one's last
+# element, before another series and a slash).
+_JOINT = re.compile(r"(?<=[\d)*])\s?-\s?(?=[A-Z]{1,8}(?:[.\-][A-Z0-9]{1,5})?/)")
+
+ORGANS = {
+    "A/HRC": "Human Rights Council",
+    "E/ICEF": "Executive Board of UNICEF",
+    "DP": "Executive Board of UNDP/UNFPA/UNOPS",
+    "DP-FPA": "Executive Board of UNDP/UNFPA/UNOPS",
+    "UNW": "Executive Board of UN-Women",
+    "A": "General Assembly",
+    "S": "Security Council",
+    "E": "Economic and Social Council",
+    "CCPR": "Human Rights Committee",
+    "CEB": "United Nations System Chief Executives Board for Coordination",
+    "JIU": "Joint Inspection Unit",
+    "FCCC": "United Nations Framework Convention on Climate Change",
+    "ICCD": "United Nations Convention to Combat Desertification",
+    "TPNW": "Meeting of States Parties to the Treaty on the Prohibition of Nuclear Weapons",
+    "HRI": "International Human Rights Instruments",
+    "GEGN.2": "Economic and Social Council",
+    "UNEP": "United Nations Environment Programme",
+    "TD": "United Nations Conference on Trade and Development",
+    "ST": "Secretariat",
+}
+# Short names for filters: `qa search --organ SC`.
+ORGAN_CODES = {
+    "General Assembly": "GA",
+    "Security Council": "SC",
+    "Economic and Social Council": "ECOSOC",
+    "Human Rights Council": "HRC",
+    "Executive Board of UNICEF": "UNICEF",
+    "Executive Board of UNDP/UNFPA/UNOPS": "UNDP",
+    "Executive Board of UN-Women": "UNW",
+}
+
+KINDS = ("report", "letter", "resolution", "decision", "note", "other")
+
+_ORGAN_LINE = re.compile(
+    r"^(?:General Assembly|Security Council|Economic and Social Council|United Nations|"
+    r"Nations Unies|Human Rights Council|Executive Board|Distr\.|Original:|English|"
+    r"United Nations System|Chief Executives Board)",
+)
+_SESSION = re.compile(
+    r"(?:\bsession\b|\bEightieth year\b|\byear$|^Agenda items?\b|^Items? \d|"
+    r"of the (?:provisional|preliminary) (?:agenda|list)|^Resumed|^Substantive session)",
+    re.IGNORECASE,
+)
+_AGENDA = re.compile(r"^(?:Provisional a|A)genda items?\b|^Items? \d.*(?:agenda|list)", re.I)
+_PLACE_DATE = re.compile(
+    rf"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?, )?\d{{1,2}}(?:[–-]\d{{1,2}})?(?: and \d{{1,2}})?\s*(?:{_MONTH})?[\s–-]*.*\d{{4}}\.?$"
+)
+_SUBTITLE = re.compile(
+    r"^(?:Report|Note|Letter|Identical letters|Note verbale|Resolution adopted|Decision adopted|"
+    r"Draft (?:resolution|decision)|Addendum|Corrigendum|Adopted by|Statement submitted|"
+    r"Memorandum|Summary record)",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"^(?:Identical )?(?:letters?|notes? verbales?) dated\b", re.IGNORECASE)
+
+
+@dataclass
+class Masthead:
+    symbol: str | None = None
+    symbols: tuple[str, ...] = ()
+    date: str | None = None
+    date_iso: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    kind: str = "other"
+    organ: str | None = None
+    session: str | None = None
+    agenda_item: str | None = None
+    # Page-1 lines the masthead took (page, top, x0): the body starts below them.
+    used: set[tuple[int, float, float]] = field(default_factory=set)
+
+
+def iso_date(text: str | None) -> str | None:
+    m = DATE.search(text or "")
+    if not m:
+        return None
+    return f"{int(m.group(3)):04d}-{MONTHS.index(m.group(2)) + 1:02d}-{int(m.group(1)):02d}"
+
+
+def split_symbols(symbol: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _JOINT.split(symbol) if part.strip())
+
+
+def clean_symbol(text: str) -> str:
+    """A symbol as printed, without reissue asterisks and with one space before "(2025)"."""
+    text = text.replace("*", "")
+    text = re.sub(r"\s*-\s*(?=[A-Z]{1,8}(?:[.\-][A-Z0-9]{1,5})?/)", "-", text)
+    text = re.sub(r"\s*\(", " (", text)
+    return text.strip()
+
+
+def find_symbol(text: str) -> str | None:
+    """The first symbol in a line of text that has a digit (not "A/B" prose)."""
+    for m in SYMBOL.finditer(text):
+        candidate = m.group(0)
+        if re.search(r"\d", candidate) and "/" in candidate:
+            return clean_symbol(candidate)
+    return None
+
+
+def symbol_from_filename(name: str) -> str | None:
+    """ "A_80_15 (Part I).en.pdf" -> "A/80/15 (Part I)"; None when it does not read as one."""
+    stem = re.sub(r"(\.[a-z]{2})?\.(pdf|txt|md)$", "", name, flags=re.IGNORECASE)
+    candidate = stem.replace("_", "/").replace(", ", "-")
+    symbol = find_symbol(candidate)
+    return symbol if symbol and len(symbol) >= len(candidate) - 2 else None
+
+
+def organ_of(symbol: str | None) -> str | None:
+    """The body a symbol belongs to, from its series (for a joint symbol, the first)."""
+    if not symbol:
+        return None
+    first = split_symbols(symbol)[0]
+    parts = first.split("/")
+    for n in (2, 1):
+        key = "/".join(parts[:n])
+        if key in ORGANS:
+            return ORGANS[key]
+    return None
+
+
+def organ_code(organ: str | None) -> str | None:
+    return ORGAN_CODES.get(organ or "", None)
+
+
+def kind_of(symbol: str | None, title: str | None, subtitle: str | None, numbered: bool) -> str:
+    """report | letter | resolution | decision | note | other, from what the masthead says:
+    the symbol, then the title, then the lines around it."""
+    title = title or ""
+    subtitle = subtitle or ""
+    both = f"{title}\n{subtitle}"
+    if symbol and "/RES/" in symbol:
+        return "resolution"
+    if re.search(r"\b(?:Resolution adopted|[Dd]raft resolution)\b|^Resolution \d", both):
+        return "resolution"
+    if re.search(r"\b(?:Decision adopted|[Dd]raft decisions?|[Cc]ompendium of decisions)\b", both):
+        return "decision"
+    if _LETTER.match(title):
+        return "letter"
+    if re.search(r"^Note (?:by|of) the\b", both, re.M):
+        return "note"
+    if re.search(
+        r"\b(?:provisional agenda|annotated agenda|agenda and annotations|list of "
+        r"participants|statement submitted|programme of work|organization of work)\b",
+        both,
+        re.I,
+    ) and not re.match(r"^Report\b", title):
+        return "other"
+    if re.search(r"\b[Rr]eports?\b|\b[Ee]valuation\b|\b[Rr]eview\b|programme document", title):
+        return "report"
+    if _LETTER.match(subtitle):
+        return "letter"
+    if re.search(r"\b[Rr]eports?\b|\b[Ee]valuation\b", subtitle):
+        return "report"
+    return "report" if numbered else "other"
+
+
+def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthead:
+    """Symbol, date, title, kind and organ from the first page's lines (in visual order)."""
+    head = Masthead()
+    first = (
+        sorted(pages[0].lines, key=lambda ln: (round(ln.baseline / 2.5), ln.x0)) if pages else []
+    )
+    height = pages[0].height if pages else 792.0
+
+    # Symbol: the masthead's "United Nations A/80/159", else a symbol alone at the top of
+    # page 1, else the running header of later pages, else the file name.
+    for line in first:
+        if line.top < 0.3 * height or line.text.startswith("United Nations"):
+            found = find_symbol(line.text)
+            if found:
+                head.symbol = found
+                break
+    if head.symbol is None:
+        for page in pages[1:4]:
+            for line in page.lines:
+                if line.top < 0.1 * page.height or line.baseline > 0.9 * page.height:
+                    found = find_symbol(line.text)
+                    if found:
+                        head.symbol = found
+                        break
+            if head.symbol:
+                break
+    if head.symbol is None:
+        head.symbol = symbol_from_filename(filename)
+    head.symbols = split_symbols(head.symbol) if head.symbol else ()
+    head.organ = organ_of(head.symbol)
+
+    # Date: the one under "Distr.", else the first date in the top third of page 1.
+    for line in first:
+        if line.top < 0.35 * height and _DATE_LINE.match(line.text.strip()):
+            head.date = line.text.strip("[] ")
+            break
+    if head.date is None:
+        for line in first:
+            if line.top < 0.35 * height and line.text.startswith(("Distr", "Date")):
+                m = DATE.search(line.text)
+                if m:
+                    head.date = m.group(0)
+                    break
+    head.date_iso = iso_date(head.date)
+
+    _read_title(first, body_size, height, head)
+    return head
+
+
+def _is_furniture(line: Line, height: float) -> bool:
+    """Masthead lines that are not the title: organ, symbol, distribution, date, language,
+    job number, barcode."""
+    text = line.text.strip()
+    symbol = find_symbol(text)
+    return bool(
+        (line.top < 0.22 * height and _ORGAN_LINE.match(text))
+        or re.match(r"^(?:United Nations|Nations Unies)$|^Distr\.|^Original:", text)
+        or _DATE_LINE.match(text)
+        or re.match(r"^\*?\d{7,}\*?$|^(?:GE\.)?\d{2}-\d{5}", text)
+        or re.match(r"^(?:English|French|Spanish|Arabic|Russian|Chinese)\b.*\bonly$", text)
+        or re.match(r"^For (?:decision|information|action)$", text)
+        or (symbol and len(text) <= len(symbol) + 16)
+        or len(text) <= 2
+    )
+
+
+def _read_title(lines: list[Line], body_size: float, height: float, head: Masthead) -> None:
+    """The title: after the session and agenda lines (a committee's or meeting's name above
+    them is not it), the first run of bold lines set larger than the body, or else the first
+    bold run after the agenda item's own title; then the subtitle below it ("Report of the
+    Secretary-General", a letter's line). Bold lines between the agenda and the title
+    ("Draft decision submitted by …") are kept to tell the kind."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if _is_furniture(line, height) or line.top > 0.85 * height:
+            continue
+        if runs and _same_run(runs[-1][-1], line):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    # The masthead ends where running text begins.
+    end = next((i for i, run in enumerate(runs) if _is_prose(run, body_size)), len(runs))
+    runs = runs[:end]
+
+    session_at = -1
+    for index, run in enumerate(runs):
+        text = _join(run)
+        if (
+            (_SESSION.search(text) or _PLACE_DATE.match(text))
+            and len(text) < 200
+            and run[0].size < body_size + 2.5
+        ):
+            session_at = index
+            if head.session is None and re.search(r"session|year$", text, re.I):
+                head.session = text
+            if head.agenda_item is None and _AGENDA.search(text):
+                head.agenda_item = text
+                if index + 1 < len(runs) and runs[index + 1][0].bold:
+                    head.agenda_item += ": " + _join(runs[index + 1])
+    candidates = list(range(session_at + 1, len(runs)))
+    if not any(_is_title_run(runs[i], body_size, height) for i in candidates):
+        candidates = list(range(len(runs)))  # the title stands above the session lines
+    title_run = next((i for i in candidates if _is_title_run(runs[i], body_size, height)), None)
+    if title_run is None:
+        bold = [i for i in candidates if runs[i][0].bold]
+        # After "Agenda item 3", the agenda item's title comes first.
+        skip = 1 if head.agenda_item and len(bold) > 1 and bold[0] == session_at + 1 else 0
+        title_run = bold[skip] if bold else None
+    if title_run is None:
+        head.kind = kind_of(head.symbol, None, None, False)
+        return
+    kicker = " ".join(_join(runs[i]) for i in range(session_at + 2, title_run) if runs[i][0].bold)
+    title_lines = runs[title_run]
+    title = _join(title_lines)
+    sub_lines: list[Line] = []
+    following = runs[title_run + 1 : title_run + 3]
+    # "Resolution adopted by the Human Rights Council on 8 July 2025", then "59/25. Title".
+    if re.match(r"^(?:Resolution|Decision) adopted", title) and following and following[0][0].bold:
+        numbered_title = re.match(r"^\d+/\d+\.\s+(.*)$", _join(following[0]))
+        sub_lines, title_lines = title_lines, following[0]
+        title = numbered_title.group(1) if numbered_title else _join(following[0])
+        following = runs[title_run + 2 : title_run + 3]
+    if not sub_lines and following:
+        nxt = following[0]
+        text = _join(nxt)
+        if (nxt[0].bold and nxt[0].size >= body_size + 1 and len(text) < 400) or (
+            _SUBTITLE.match(text) and len(text) < 300
+        ):
+            sub_lines = nxt
+    head.title = title
+    head.subtitle = _join(sub_lines) if sub_lines else None
+    bottom = max(ln.baseline for ln in title_lines + sub_lines)
+    for line in lines:
+        if line.top <= bottom + 1:
+            head.used.add((line.page, line.top, line.x0))
+    head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
+
+
+def _is_title_run(run: list[Line], body_size: float, height: float) -> bool:
+    first = run[0]
+    if first.top < 0.2 * height and first.size >= body_size + 5:
+        return False  # the organ's name, set large at the top
+    return first.bold and first.size >= body_size + 1.5
+
+
+def _is_prose(run: list[Line], body_size: float) -> bool:
+    """Running text: lines of body type, not bold, long enough to be sentences."""
+    text = _join(run)
+    return (
+        not run[0].bold
+        and abs(run[0].size - body_size) < 0.8
+        and (len(text) > 140 or re.match(r"^1\.\s", text) is not None)
+    )
+
+
+def _same_run(a: Line, b: Line) -> bool:
+    """Consecutive lines of one title or heading: same type, close below each other."""
+    return (
+        a.bold == b.bold
+        and abs(a.size - b.size) < 0.6
+        and 0 <= b.top - a.baseline < 1.2 * a.size
+        and abs(a.x0 - b.x0) < 40
+    )
+
+
+def _join(lines: list[Line]) -> str:
+    text = ""
+    for line in lines:
+        if text.endswith("-") and line.hyphenated is False and text[-2:-1].isalpha():
+            text = text + line.text
+        else:
+            text = f"{text} {line.text}".strip()
+    return re.sub(r"\s+", " ", text).strip(" *")

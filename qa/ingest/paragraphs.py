@@ -1,0 +1,445 @@
+"""Blocks -> citable units: numbered paragraphs with section paths and sub-items, the Summary,
+annexes that restart numbering, a resolution's preamble, unnumbered text and tables by page,
+footnotes (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..document import (
+    FOOTNOTE,
+    PARAGRAPH,
+    PREAMBLE,
+    SUMMARY,
+    TABLE,
+    TEXT,
+    Heading,
+    Paragraph,
+    SubItem,
+)
+from .layout import Block
+
+ROMAN_NUMERALS = [
+    "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
+    "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx",
+]  # fmt: skip
+
+# --- cleaning -------------------------------------------------------------------------------
+
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|<>~])")
+_TAG = re.compile(r"</?(?:i|b|em|strong|u|sup|sub|span)\b[^>]*>", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}(?=\S)([^*\n]+?)(?<=\S)\*{1,2}(?![\w*])")
+
+
+def clean(text: str) -> str:
+    """Strip conversion markup: links, backslash escapes, HTML tags, *emphasis*, odd spaces."""
+    text = _LINK.sub(r"\1", text)
+    text = _TAG.sub("", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = text.replace("\u00a0", " ").replace("\t", " ")
+    text = re.sub(r" +([:;,.])(?=\s|$)", r"\1", text)  # "<i>Title</i> : update" -> "Title: update"
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- block classification -------------------------------------------------------------------
+
+CHAPTER = re.compile(r"^([IVXL]+)\.\s+(\S.*)$")
+SECTION = re.compile(r"^([A-Z])\.\s+(\S.*)$")
+NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
+ITEM = re.compile(r"^(?:[-•*]\s*)?\(([a-z]{1,2}|[ivx]{1,6})\)\s*(.*)$")
+ANNEX = re.compile(
+    r"^(Annex(?:es)?|ANNEX(?:ES)?|Enclosure|ENCLOSURE|Appendix|APPENDIX|Attachment)"
+    r"(?:\s+([IVXL]+|\d{1,2}|[A-Z])\b)?[.:]?(?:\s+(?:to|of)\b.*)?$"
+)
+# "The Security Council,", "The General Assembly,", "The Executive Board,": what a
+# resolution's or decision's preamble follows.
+_PREAMBLE_LEAD = re.compile(r"^The [A-Z][A-Za-z’'\- ]{2,80},$")
+_HEADING_MAX_CHARS = 200
+# Chapter titles of UN reports can run to several lines ("II. Status of ratification of ...").
+_NUMBERED_HEADING_MAX_CHARS = 400
+_TERMINAL = re.compile(r"[.:;!?][”’\"')\]]*$")
+
+
+def is_complete(text: str) -> bool:
+    """A unit whose text ends a sentence; otherwise the next block continues it (page break)."""
+    return bool(_TERMINAL.search(text))
+
+
+def looks_like_heading(text: str, max_chars: int = _HEADING_MAX_CHARS) -> bool:
+    """Short, and not ending like a sentence ("Recommendations." is allowed)."""
+    if len(text) > max_chars:
+        return False
+    return not text.endswith((".", ";", ",")) or (len(text) <= 60 and text.count(".") == 1)
+
+
+# --- inline sub-items: "... action: (a) strengthening ...; (b) improving ..." ---------------
+
+_INLINE_ITEM = re.compile(r"(?:(?<=\s)|^)\(([a-z])\)\s+")
+
+
+def _split_inline_items(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split a run of consecutive inline (a), (b), (c)... labels out of one paragraph text."""
+    marks = list(_INLINE_ITEM.finditer(text))
+    run: list[re.Match[str]] = []
+    for m in marks:
+        expected = chr(ord("a") + len(run))
+        if m.group(1) == expected:
+            run.append(m)
+        elif m.group(1) == "a":
+            run = [m]
+    if len(run) < 2:
+        return text, []
+    intro = text[: run[0].start()].strip()
+    items = []
+    for i, m in enumerate(run):
+        end = run[i + 1].start() if i + 1 < len(run) else len(text)
+        items.append((m.group(1), text[m.end() : end].strip()))
+    return intro, items
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Open:
+    """The unit being read: it grows while the blocks after it continue it."""
+
+    number: int | None
+    headings: tuple[Heading, ...]
+    intro: str
+    page: int | None = None
+    kind: str = PARAGRAPH
+    annex: str | None = None
+    ordinal: str | None = None
+    items: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+    def last_text(self) -> str:
+        return self.items[-1][1] if self.items else self.intro
+
+    def extend_last(self, more: str) -> None:
+        if self.items:
+            label, text = self.items[-1]
+            self.items[-1] = (label, f"{text} {more}".strip())
+        else:
+            self.intro = f"{self.intro} {more}".strip()
+
+    def add_item(self, label_text: str, text: str) -> None:
+        letters = [lab for lab in self.items if len(lab[0]) == 1]
+        last = self.items[-1][0] if self.items else None
+        last_letter = letters[-1][0][0] if letters else None
+        next_letter = chr(ord(last_letter) + 1) if last_letter and len(last_letter) == 1 else "a"
+        in_roman = last is not None and len(last) == 2
+        next_roman = (
+            ROMAN_NUMERALS[ROMAN_NUMERALS.index(last[1]) + 1]
+            if in_roman and last[1] in ROMAN_NUMERALS[:-1]
+            else None
+        )
+        if in_roman and label_text == next_roman:
+            label: tuple[str, ...] = (last[0], label_text)
+        elif label_text == next_letter or label_text not in ROMAN_NUMERALS:
+            label = (label_text,)
+        elif label_text == "i" and last_letter and self.last_text().endswith(":"):
+            label = (last_letter, "i")
+        else:
+            label = (label_text,)
+        self.items.append((label, text))
+
+    def close(self) -> Paragraph:
+        intro = clean(self.intro)
+        items = [(label, clean(text)) for label, text in self.items]
+        if not items and self.kind == PARAGRAPH:
+            intro, inline = _split_inline_items(intro)
+            items = [((label,), text) for label, text in inline]
+        return Paragraph(
+            number=self.number,
+            headings=self.headings,
+            intro=intro,
+            items=tuple(SubItem(label, text) for label, text in items),
+            page=self.page,
+            kind=self.kind,
+            annex=self.annex,
+            ordinal=self.ordinal,
+        )
+
+
+@dataclass
+class Body:
+    """What the body of a document reads as."""
+
+    summary: Paragraph | None
+    units: list[Paragraph]
+    headings: list[tuple[Heading, ...]]
+
+
+def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
+    """Units from the body's blocks (front matter already taken off).
+
+    Paragraphs are found by their sequential numbers (1, 2, 3 ...), not by layout: a numbered
+    block whose number is not the next paragraph number is a subsection heading, and a block
+    after a unit that stops mid-sentence continues it (a page break). An annex whose first
+    numbered block is "1." starts its own numbering. Text outside numbered paragraphs is kept
+    as units of its own, cited by page.
+    """
+    texts = [clean(b.text) for b in blocks]
+    numbers = [
+        int(m.group(1)) if (m := NUMBERED.match(t)) and b.kind == "text" else None
+        for t, b in zip(texts, blocks)
+    ]
+    next_number = _next_numbers(numbers)
+
+    summary_parts: list[str] = []
+    summary_page: int | None = None
+    units: list[Paragraph] = []
+    headings: list[Heading] = []
+    all_headings: list[tuple[Heading, ...]] = []
+    current: _Open | None = None
+    expected = 1
+    annex: str | None = None  # label of the annex we are in
+    annex_restarts = False
+    annex_labels: set[str] = set()
+    in_preamble = False
+    preamble_count = 0
+    per_page: dict[tuple[str | None, int | None, str], int] = {}
+    mode = "body"
+    i = 0
+
+    def close_current() -> None:
+        nonlocal current
+        if current is not None:
+            units.append(current.close())
+            current = None
+
+    def set_heading(heading: Heading) -> None:
+        close_current()
+        while headings and headings[-1].level >= heading.level:
+            headings.pop()
+        headings.append(heading)
+        all_headings.append(tuple(headings))
+
+    def loose_unit(kind: str, text: str, page: int | None) -> _Open:
+        key = (annex, page, kind)
+        per_page[key] = per_page.get(key, 0) + 1
+        return _Open(None, tuple(headings), text, page, kind, annex, str(per_page[key]))
+
+    while i < len(blocks):
+        block, text = blocks[i], texts[i]
+        i += 1
+        if not text or (block.bold is None and block.text.lstrip().startswith("* ")):
+            continue  # a plain-text footnote line ("* A/74/50.")
+        if text == "Summary" and expected == 1 and not summary_parts:
+            # The Summary, before the body proper.
+            close_current()
+            mode = "summary"
+            continue
+        if mode == "summary":
+            if (
+                text == "Contents"
+                or CHAPTER.match(text)
+                or numbers[i - 1] == 1
+                or (block.bold and looks_like_heading(text))
+            ):
+                mode = "body"
+            else:
+                summary_parts.append(text)
+                summary_page = summary_page or block.page
+                continue
+        if text == "Contents" or (text in ("Page", "Paragraphs Page") and mode == "contents"):
+            mode = "contents"
+            continue
+        if mode == "contents":
+            if _is_contents_line(block, text, body_size):
+                continue
+            mode = "body"
+
+        if block.kind == "table":
+            units.append(loose_unit(TABLE, block.text, block.page).close())
+            continue
+
+        numbered = NUMBERED.match(text)
+        number = numbers[i - 1]
+        heading_like = _heading_like(block, text)
+
+        # An annex or enclosure: its own scope, and maybe its own numbering.
+        annex_match = ANNEX.match(block.lines[0].strip() if block.lines else text)
+        if annex_match and block.bold is not False and len(text) < 300:
+            close_current()
+            label = (annex_match.group(2) or "").strip()
+            kind_word = annex_match.group(1).lower().rstrip("s")
+            if kind_word.startswith("annexe"):
+                kind_word = "annex"
+            name = label if kind_word == "annex" else f"{kind_word} {label}".strip()
+            if annex is not None and kind_word != "annex":
+                name = f"{annex}, {name}"  # an enclosure inside an annex
+            while name in annex_labels:
+                name = f"{name}*"
+            annex_labels.add(name)
+            annex = name
+            in_preamble = False
+            upcoming = next_number[i - 1]
+            annex_restarts = upcoming == 1 or (number == 1)
+            if annex_restarts:
+                expected = 1
+            headings.clear()
+            title = text if len(text) < 200 else text[:200]
+            set_heading(Heading(0, None, title))
+            continue
+
+        if (
+            number is not None
+            and (number == expected or _skipped(number, expected, next_number[i - 1], text))
+            and not (
+                # "1. Legislation" right before paragraph 1 is a heading; a sentence never is.
+                looks_like_heading(numbered.group(2))
+                and not numbered.group(2).endswith(".")
+                and (next_number[i - 1] == number or block.bold)
+            )
+        ):
+            close_current()
+            in_preamble = False
+            current = _Open(
+                number,
+                tuple(headings),
+                numbered.group(2),
+                block.page,
+                PARAGRAPH,
+                annex if annex_restarts else None,
+            )
+            expected = number + 1
+            continue
+
+        item = ITEM.match(text)
+        if item and current is not None:
+            current.add_item(item.group(1), item.group(2))
+            continue
+
+        structural = bool(CHAPTER.match(text) or SECTION.match(text) or numbered)
+        if (
+            current is not None
+            and not is_complete(current.last_text())
+            and not (structural and heading_like)
+            and not (block.bold and not _bold_continues(current, block))
+        ):
+            current.extend_last(text)
+            continue
+
+        if _PREAMBLE_LEAD.match(text) and expected == 1:
+            close_current()
+            in_preamble = True
+            continue
+
+        if heading_like:
+            chapter = CHAPTER.match(text)
+            section = SECTION.match(text)
+            if chapter:
+                set_heading(Heading(1, chapter.group(1), chapter.group(2).rstrip(".")))
+            elif section:
+                set_heading(Heading(2, section.group(1), section.group(2).rstrip(".")))
+            elif numbered:
+                set_heading(Heading(3, numbered.group(1), numbered.group(2).rstrip(".")))
+            else:
+                set_heading(Heading(4, None, text))
+            in_preamble = in_preamble and not block.bold
+            continue
+
+        if current is not None and current.kind == PARAGRAPH:
+            # An unnumbered block of prose after a paragraph belongs to it.
+            current.extend_last(text)
+            continue
+        if current is not None and current.kind == PREAMBLE and not is_complete(current.intro):
+            current.extend_last(text)
+            continue
+        if current is not None and current.kind == TEXT and not is_complete(current.intro):
+            current.extend_last(text)
+            continue
+        close_current()
+        if in_preamble:
+            preamble_count += 1
+            current = _Open(
+                None, tuple(headings), text, block.page, PREAMBLE, annex, str(preamble_count)
+            )
+        else:
+            current = loose_unit(TEXT, text, block.page)
+    close_current()
+
+    summary = (
+        Paragraph(
+            number=None,
+            headings=(Heading(1, None, "Summary"),),
+            intro=" ".join(summary_parts),
+            page=summary_page,
+            kind=SUMMARY,
+        )
+        if summary_parts
+        else None
+    )
+    return Body(summary, units, all_headings)
+
+
+def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
+    """Footnotes as units of their own, cited by marker; the first of a repeated marker wins
+    its plain number and later ones get the page ("12", then "12 (p. 30)")."""
+    units = []
+    seen: set[str] = set()
+    for note in footnotes:
+        label = note.label or "*"
+        ordinal = label if label not in seen else f"{label} (p. {note.page})"
+        while ordinal in seen:
+            ordinal += "*"
+        seen.add(ordinal)
+        seen.add(label)
+        units.append(
+            Paragraph(None, (), clean(note.text), page=note.page, kind=FOOTNOTE, ordinal=ordinal)
+        )
+    return units
+
+
+def _next_numbers(numbers: list[int | None]) -> list[int | None]:
+    """For each block, the number of the next numbered block after it."""
+    out: list[int | None] = [None] * len(numbers)
+    upcoming = None
+    for index in range(len(numbers) - 1, -1, -1):
+        out[index] = upcoming
+        if numbers[index] is not None:
+            upcoming = numbers[index]
+    return out
+
+
+def _skipped(number: int, expected: int, following: int | None, text: str) -> bool:
+    """A paragraph number one or two past the expected one, confirmed by the next number: the
+    document skipped a number (or the missing one is not in its text layer)."""
+    return expected < number <= expected + 2 and following == number + 1 and len(text) > 60
+
+
+def _heading_like(block: Block, text: str) -> bool:
+    structural = bool(CHAPTER.match(text) or SECTION.match(text) or NUMBERED.match(text))
+    limit = _NUMBERED_HEADING_MAX_CHARS if structural else _HEADING_MAX_CHARS
+    if block.bold is None:
+        return looks_like_heading(text, limit)
+    if block.bold:
+        return len(text) <= limit
+    # Not bold: only a labelled chapter or section line that reads as a title.
+    return bool(CHAPTER.match(text) or SECTION.match(text)) and looks_like_heading(text, 120)
+
+
+def _bold_continues(current: _Open, block: Block) -> bool:
+    """A bold block continuing an unfinished unit (a page break inside bold text)."""
+    return not looks_like_heading(clean(block.text))
+
+
+def _is_contents_line(block: Block, text: str, body_size: float | None) -> bool:
+    """A line of the table of contents (dot leaders are gone already in PDFs): small type, or
+    an entry that is neither a bold heading nor a paragraph of prose."""
+    if block.bold is not None:
+        if block.bold or NUMBERED.match(text) and len(text) > 120:
+            return False
+        return (
+            (block.size is not None and body_size is not None and block.size < body_size - 0.4)
+            or len(text) < 160
+            or not is_complete(text)
+        )
+    return bool(re.search(r"(?:\s\d{1,3}|<i>Page</i>|^Page)$", block.text.strip())) or (
+        "\t" in block.text.split("\n")[0]
+    )
