@@ -22,6 +22,7 @@ _RUNNING_TOKENS = re.compile(
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
 _FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
+_UNIT_START = re.compile(r"^(?:\d{1,4}\.\s+\S|\([a-z]{1,2}\)\s|\([ivx]{1,6}\)\s)")
 _SENTENCE_END = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
@@ -304,25 +305,28 @@ def _blocks(lines: list[Line], size: float) -> list[Block]:
         if group:
             prev = group[-1]
             gap = line.top - prev.baseline
+            short = prev.x1 < right - 4 * size
             new = (
                 row != table
                 or gap > leading + 0.45 * size
                 or gap < -2 * size  # went back up: a new column or a float
-                or line.bold != prev.bold
-                and not table
-                or abs(line.size - prev.size) > 0.6
-                and not table
+                or (not table and line.bold != prev.bold)
+                or (not table and abs(line.size - prev.size) > 0.6)
+                # A first line indented from the margin, after a line that was not.
+                or (not table and line.x0 - left > 8 and (prev.x0 < line.x0 - 8 or short))
+                # A paragraph number or sub-item label after a line that ended its sentence.
                 or (
                     not table
-                    and line.x0 > prev.x0 + 8
-                    and line.x0 - left > 8
-                    and (prev.x1 < right - 4 * size or _SENTENCE_END.search(prev.text))
+                    and _UNIT_START.match(line.text)
+                    and (short or _SENTENCE_END.search(prev.text))
                 )
+                # One short line without a full stop above running text: a heading.
                 or (
                     not table
-                    and prev.x1 < right - 6 * size
-                    and _SENTENCE_END.search(prev.text)
-                    and len(group) > 1
+                    and len(group) == 1
+                    and prev.x1 < right - 10 * size
+                    and not _SENTENCE_END.search(prev.text)
+                    and not prev.text.endswith(",")
                 )
             )
             if new:

@@ -290,12 +290,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if (
             number is not None
             and (number == expected or _skipped(number, expected, next_number[i - 1], text))
-            and not (
-                # "1. Legislation" right before paragraph 1 is a heading; a sentence never is.
-                looks_like_heading(numbered.group(2))
-                and not numbered.group(2).endswith(".")
-                and (next_number[i - 1] == number or block.bold)
-            )
+            and not _numbered_heading(numbered.group(2), block, next_number[i - 1], number)
         ):
             close_current()
             in_preamble = False
@@ -318,6 +313,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         structural = bool(CHAPTER.match(text) or SECTION.match(text) or numbered)
         if (
             current is not None
+            and current.kind != PREAMBLE
             and not is_complete(current.last_text())
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
@@ -348,7 +344,13 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             # An unnumbered block of prose after a paragraph belongs to it.
             current.extend_last(text)
             continue
-        if current is not None and current.kind == PREAMBLE and not is_complete(current.intro):
+        if (
+            current is not None
+            and current.kind == PREAMBLE
+            and not is_complete(current.intro)
+            and (text[:1].islower() or not current.intro.endswith((",", ";")))
+        ):
+            # A preambular paragraph ends with a comma; the next one opens with a capital.
             current.extend_last(text)
             continue
         if current is not None and current.kind == TEXT and not is_complete(current.intro):
@@ -411,6 +413,17 @@ def _skipped(number: int, expected: int, following: int | None, text: str) -> bo
     """A paragraph number one or two past the expected one, confirmed by the next number: the
     document skipped a number (or the missing one is not in its text layer)."""
     return expected < number <= expected + 2 and following == number + 1 and len(text) > 60
+
+
+def _numbered_heading(rest: str, block: Block, following: int | None, number: int) -> bool:
+    """ "1. Legislation" right before paragraph 1 is a heading; a sentence never is. In a PDF,
+    a bold numbered line without any punctuation heads what follows ("1. Center for Family
+    Studies"); a bold paragraph ("16. The Commission is invited:") does not."""
+    if not looks_like_heading(rest) or rest.endswith("."):
+        return False
+    if following == number:
+        return True
+    return bool(block.bold) and len(rest) <= 100 and not re.search(r"[.:;!?]", rest)
 
 
 def _heading_like(block: Block, text: str) -> bool:
