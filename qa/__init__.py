@@ -1,5 +1,6 @@
-"""qa: ask questions of a UN report and get the paragraphs that answer them, with citations."""
+"""qa: ask questions of UN documents and get the paragraphs that answer them, with citations."""
 
+from .document import Document, Heading, Paragraph, SubItem
 from .errors import (
     CorpusError,
     CorruptIndexError,
@@ -9,7 +10,7 @@ from .errors import (
     QAError,
     StaleIndexError,
 )
-from .parse import Document, Heading, Paragraph, SubItem, parse
+from .ingest import parse, read_document
 from .search import Hit, Index, search
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "StaleIndexError",
     "SubItem",
     "parse",
+    "read_document",
     "search",
 ]

@@ -75,6 +75,11 @@ def _progress_printer() -> Callable[[str, int, int], None]:
             state["done"] = done
             if done >= total:
                 state.pop("bar").__exit__(None, None, None)
+        elif stage == "read" and total:
+            if done == 0:
+                click.echo(f"Reading {total} new or changed document(s)…", err=True)
+            elif done == total or not sys.stderr.isatty() and done % 25 == 0:
+                click.echo(f"Read {done}/{total} documents", err=True)
         elif stage == "index":
             click.echo("Writing FAISS and BM25 indexes…", err=True)
         elif stage == "export":
@@ -162,28 +167,84 @@ def search_command(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--symbol", help="Document symbol, e.g. A/71/119 (one file only).")
 @click.option("--title", help="Title to show and cite (one file only).")
 @click.option("--date", help="Date as printed, e.g. '1 July 2016' (one file only).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Files read at once (default: one per core).",
+)
 @_settings_options
 def add(
-    paths: tuple[str, ...], symbol: str | None, title: str | None, date: str | None, conf: Settings
+    paths: tuple[str, ...],
+    symbol: str | None,
+    title: str | None,
+    date: str | None,
+    jobs: int | None,
+    conf: Settings,
 ) -> None:
-    """Add reports (.txt, .md, text-layer .pdf) to the corpus and update the index."""
+    """Add documents (.pdf, .txt, .md files, or folders of them) to the corpus and update the
+    index. Files that cannot be read are skipped with the reason; the rest go in."""
     from pathlib import Path
 
-    from .corpus import add_document
+    from .corpus import ReadCache, add_documents
 
     overrides = {k: v for k, v in {"symbol": symbol, "title": title, "date": date}.items() if v}
-    if overrides and len(paths) > 1:
+    if overrides and (len(paths) > 1 or Path(paths[0]).is_dir()):
         raise click.UsageError("--symbol, --title and --date apply to one file at a time")
-    for path in paths:
-        document = add_document(Path(path), conf.corpus_dir, overrides)
-        click.echo(
-            f"Added {document.doc_id}: {document.label} — {len(document.paragraphs)} paragraphs"
-        )
-    run_build(conf)
+    started = time.perf_counter()
+    verbose = not sys.stderr.isatty()
+
+    def done(path, document, error, n, total):
+        where = f"[{n}/{total}]"
+        if document is not None:
+            line = (
+                f"{where} read {path.name}: {document.label} · {document.kind} · {_units(document)}"
+            )
+        else:
+            line = f"{where} skipped {path.name}: {error}"
+        if verbose or document is None:
+            click.echo(line, err=True)
+        else:
+            click.echo(f"\r{where} reading…", err=True, nl=False)
+
+    report = add_documents(
+        [Path(p) for p in paths],
+        conf.corpus_dir,
+        overrides,
+        cache=ReadCache(conf.index_dir / "cache" / "read"),
+        jobs=jobs,
+        on_done=done,
+    )
+    if not verbose:
+        click.echo("\r", err=True, nl=False)
+    for _path, document in report.added:
+        click.echo(f"Added {document.doc_id}: {document.label} — {_units(document)}")
+    for path, reason in report.skipped:
+        click.echo(f"Skipped {path}: {reason}")
+    took = time.perf_counter() - started
+    total = len(report.added) + len(report.skipped)
+    click.echo(
+        f"{len(report.added)} of {total} file(s) added, {len(report.skipped)} skipped "
+        f"({took:.1f} s)."
+    )
+    if report.added:
+        run_build(conf)
+    elif report.skipped:
+        raise click.ClickException("no file could be added (see the reasons above)")
+
+
+def _units(document) -> str:
+    """ "12 paragraphs", or for an unnumbered document "3 pages of text"."""
+    from .document import PARAGRAPH
+
+    numbered = sum(1 for p in document.paragraphs if p.kind == PARAGRAPH)
+    if numbered:
+        return f"{numbered} paragraphs"
+    pages = f"{document.pages} page{'s' if document.pages != 1 else ''}" if document.pages else ""
+    return f"{pages} of text".strip() if pages else f"{len(document.paragraphs)} blocks of text"
 
 
 @main.command()
@@ -203,35 +264,37 @@ def remove(doc_ids: tuple[str, ...], conf: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
 @_settings_options
 def list_command(as_json: bool, conf: Settings) -> None:
-    """List the documents in the corpus with their metadata."""
-    from .corpus import document_files, load_document
+    """List the documents in the corpus: id, symbol, kind, date and title."""
+    from .corpus import ReadCache, document_files, load_documents
+    from .ingest import doc_id_for
 
-    rows = []
-    for path in document_files(conf.corpus_dir):
-        doc = load_document(path)
-        rows.append(
-            {
-                "id": doc.doc_id,
-                "file": path.name,
-                "symbol": doc.symbol,
-                "title": doc.title,
-                "date": doc.date,
-                "paragraphs": len(doc.paragraphs),
-                "cited_as": doc.label,
-            }
-        )
+    files = document_files(conf.corpus_dir)
+    documents = load_documents(files, ReadCache(conf.index_dir / "cache" / "read"))
+    rows = [
+        {
+            "id": doc_id_for(path),
+            "file": path.name,
+            "symbol": doc.symbol,
+            "kind": doc.kind,
+            "organ": doc.organ,
+            "date": doc.date_iso or doc.date,
+            "title": doc.title,
+            "paragraphs": sum(1 for p in doc.paragraphs if p.kind == "paragraph"),
+            "pages": doc.pages,
+            "cited_as": doc.label,
+        }
+        for path, doc in zip(files, documents)
+    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    width = min(shutil.get_terminal_size().columns, 160)
     for row in rows:
-        click.echo(
-            click.style(row["id"], bold=True) + f"  ({row['file']}, {row['paragraphs']} paragraphs)"
-        )
-        click.echo(f"   {row['title']}")
-        click.echo(
-            f"   symbol: {row['symbol'] or '—'}   date: {row['date'] or '—'}"
-            f"   cited as: {row['cited_as']}"
-        )
+        head = f"{row['symbol'] or '—':<22} {row['kind']:<10} {row['date'] or '—':<10}  "
+        title = row["title"]
+        room = max(20, width - len(head))
+        click.echo(head + (title if len(title) <= room else title[: room - 1] + "…"))
+    click.echo(f"{len(rows)} document(s) in {conf.corpus_dir}")
 
 
 @main.command()

@@ -3,7 +3,7 @@ and SubItems, and how each is cited."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 # Kinds of citable unit a document is read into.
 PARAGRAPH = "paragraph"  # a numbered paragraph ("para. 12", "annex II, para. 4")
@@ -202,3 +202,44 @@ class Document:
             cached = {p.ref: i for i, p in enumerate(self.paragraphs)}
             object.__setattr__(self, "_refs", cached)
         return cached
+
+
+# --- JSON on disk ------------------------------------------------------------------------------
+
+
+def document_to_json(document: Document) -> dict:
+    return asdict(document)
+
+
+def paragraph_from_json(data: dict) -> Paragraph:
+    return Paragraph(
+        number=data["number"],
+        headings=tuple(Heading(**h) for h in data["headings"]),
+        intro=data["intro"],
+        items=tuple(SubItem(tuple(i["label"]), i["text"]) for i in data["items"]),
+        page=data.get("page"),
+        kind=data.get("kind", PARAGRAPH),
+        annex=data.get("annex"),
+        ordinal=data.get("ordinal"),
+    )
+
+
+def document_from_json(data: dict) -> Document:
+    return Document(
+        doc_id=data["doc_id"],
+        title=data["title"],
+        date=data.get("date"),
+        session=data.get("session"),
+        agenda_item=data.get("agenda_item"),
+        symbol=data.get("symbol"),
+        summary=paragraph_from_json(data["summary"]) if data.get("summary") else None,
+        paragraphs=tuple(paragraph_from_json(p) for p in data["paragraphs"]),
+        headings=tuple(tuple(Heading(**h) for h in path) for path in data.get("headings", [])),
+        symbols=tuple(data.get("symbols") or ()),
+        date_iso=data.get("date_iso"),
+        kind=data.get("kind", "other"),
+        organ=data.get("organ"),
+        subtitle=data.get("subtitle"),
+        pages=data.get("pages"),
+        source=data.get("source"),
+    )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .parse import Document, Paragraph, SubItem
+from .document import Document, Paragraph, SubItem
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Passage:
 
     id: int
     doc_id: str
-    paragraph: int | None
+    ref: str  # the unit's key in its document (Paragraph.ref): "57", "annex II/4", "p2/text1"
     item: tuple[str, ...] | None
     text: str
     context: str
@@ -176,7 +176,7 @@ def make_passages(
                             Passage(
                                 len(passages),
                                 document.doc_id,
-                                paragraph.number,
+                                paragraph.ref,
                                 label,
                                 window,
                                 context,

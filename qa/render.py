@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import quote
 
+from .document import FOOTNOTE, PARAGRAPH, SUMMARY, Document, Heading, Paragraph, SubItem
 from .lexical import tokenize
-from .parse import Document, Heading, Paragraph, SubItem
 
 # A word as the lexical index sees it; digit groups ("7,400") stay one word.
 _WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|[^\W_]+")
@@ -155,6 +155,7 @@ class Section:
     path: tuple[Heading, ...]
     first: int | None
     last: int | None
+    pages: tuple[int, int] | None = None  # first and last page of its units, in PDFs
 
     @property
     def heading(self) -> Heading:
@@ -169,13 +170,17 @@ def outline(document: Document) -> list[Section]:
     """Every heading in reading order with the range of paragraph numbers it covers."""
     sections = []
     for position, path in enumerate(document.headings):
-        numbers = [
-            p.number
-            for p in document.paragraphs
-            if p.number is not None and p.headings[: len(path)] == path
-        ]
+        members = [p for p in document.paragraphs if p.headings[: len(path)] == path]
+        numbers = [p.number for p in members if p.kind == PARAGRAPH and p.number is not None]
+        pages = [p.page for p in members if p.page is not None]
         sections.append(
-            Section(position, path, min(numbers, default=None), max(numbers, default=None))
+            Section(
+                position,
+                path,
+                min(numbers, default=None),
+                max(numbers, default=None),
+                (min(pages), max(pages)) if pages else None,
+            )
         )
     return sections
 
@@ -186,13 +191,38 @@ def paragraph_range(first: int | None, last: int | None) -> str:
     return f"para. {first}" if first == last else f"paras. {first}–{last}"
 
 
-def paragraph_href(number: int | None) -> str:
-    """A deep link that opens the paragraph: ?q=para%2057."""
-    return "?q=" + quote(f"para {number}") if number is not None else "?"
+def section_range(section: Section) -> str:
+    """ "paras. 3–12", or for a part without numbered paragraphs "pp. 2–4"."""
+    span = paragraph_range(section.first, section.last)
+    if span or section.pages is None:
+        return span
+    first, last = section.pages
+    return f"p. {first}" if first == last else f"pp. {first}–{last}"
 
 
-def paragraph_target(document: Document, number: int | None) -> str:
-    return f"p:{'summary' if number is None else number}:{document.doc_id}"
+def unit_label(paragraph: Paragraph) -> str:
+    """What the reader shows in front of a unit: "57.", or where it is ("p. 2", "footnote 3")."""
+    if paragraph.kind == PARAGRAPH and paragraph.number is not None:
+        return f"{paragraph.number}."
+    if paragraph.kind == SUMMARY:
+        return ""
+    return paragraph.locator
+
+
+def paragraph_href(document: Document, paragraph: Paragraph | None, named: bool = False) -> str:
+    """A deep link that opens the unit: "?q=para%2057" (with "&doc=<id>" when the index holds
+    several documents), or "?doc=<id>&ref=<ref>" for a unit without a number of its own."""
+    if paragraph is None:
+        return "?"
+    if paragraph.kind == PARAGRAPH and paragraph.annex is None and paragraph.number is not None:
+        link = "?q=" + quote(f"para {paragraph.number}")
+        return link + (f"&doc={quote(document.doc_id)}" if named else "")
+    return f"?doc={quote(document.doc_id)}&ref={quote(paragraph.ref)}"
+
+
+def paragraph_target(document: Document, paragraph: Paragraph | None) -> str:
+    ref = paragraph.ref if paragraph is not None else "summary"
+    return f"p:{ref}:{document.doc_id}"
 
 
 def section_target(document: Document, position: int) -> str:
@@ -203,10 +233,12 @@ def _open_button(target: str, label_html: str, css: str = "link") -> str:
     return f'<button type="button" class="{css}" data-open="{esc(target)}">{label_html}</button>'
 
 
-def _paragraph_link(document: Document, number: int | None, label: str, css: str = "") -> str:
+def _paragraph_link(
+    document: Document, paragraph: Paragraph, label: str, css: str = "", named: bool = False
+) -> str:
     return (
-        f'<a class="{css}" href="{esc(paragraph_href(number))}" '
-        f'data-open="{esc(paragraph_target(document, number))}">{esc(label)}</a>'
+        f'<a class="{css}" href="{esc(paragraph_href(document, paragraph, named))}" '
+        f'data-open="{esc(paragraph_target(document, paragraph))}">{esc(label)}</a>'
     )
 
 
@@ -226,7 +258,7 @@ def cite(
     """The paragraph's citation; `named` puts the document first, as search does when the index
     holds several reports ("A/71/119, para. 12 — …")."""
     citation = paragraph.citation(item)
-    return f"{document.label}, {citation}" if named else citation
+    return f"{document.label}, {citation}" if named or document.symbol else citation
 
 
 def breadcrumbs(path: tuple[Heading, ...] | list[str]) -> str:
@@ -238,14 +270,15 @@ def breadcrumbs(path: tuple[Heading, ...] | list[str]) -> str:
 
 
 def _neighbours(document: Document, paragraph: Paragraph) -> tuple[Paragraph | None, ...]:
-    if paragraph.number is None:
+    """The units read just before and after this one (footnotes have no neighbours)."""
+    if paragraph.kind in (SUMMARY, FOOTNOTE):
         return None, None
-    numbered = list(document.paragraphs)
-    at = next((i for i, p in enumerate(numbered) if p.number == paragraph.number), None)
+    body = [p for p in document.paragraphs if p.kind != FOOTNOTE]
+    at = next((i for i, p in enumerate(body) if p.ref == paragraph.ref), None)
     if at is None:
         return None, None
-    before = numbered[at - 1] if at > 0 else None
-    after = numbered[at + 1] if at + 1 < len(numbered) else None
+    before = body[at - 1] if at > 0 else None
+    after = body[at + 1] if at + 1 < len(body) else None
     return before, after
 
 
@@ -253,20 +286,20 @@ def _context_paragraph(document: Document, paragraph: Paragraph, same_section: b
     where = "" if same_section else f' <span class="where">{esc(paragraph.citation())}</span>'
     return (
         f'<div class="ctx-para">'
-        f"{_paragraph_link(document, paragraph.number, f'{paragraph.number}.', 'num')}{where}"
+        f"{_paragraph_link(document, paragraph, unit_label(paragraph), 'num')}{where}"
         f'<div class="ctx-body">{paragraph_body(paragraph)}</div></div>'
     )
 
 
-def hit_html(hit, document: Document, terms: frozenset[str]) -> str:
+def hit_html(hit, document: Document, terms: frozenset[str], named: bool = False) -> str:
     """One result: citation (copyable, opens the paragraph in context), the paragraph with the
     best sentence highlighted, a relevance bar, and the paragraphs before and after."""
-    paragraph = document.summary if hit.paragraph is None else document.paragraph(hit.paragraph)
+    paragraph = document.unit(hit.ref) if hit.ref else document.paragraph(hit.paragraph)
     percent = round(max(0.0, min(1.0, float(hit.score))) * 100)
     head = (
         f'<div class="hit-head"><span class="rank">{int(hit.rank)}</span>'
-        f'<a class="cite" href="{esc(paragraph_href(hit.paragraph))}" '
-        f'data-open="{esc(paragraph_target(document, hit.paragraph))}" '
+        f'<a class="cite" href="{esc(paragraph_href(document, paragraph, named))}" '
+        f'data-open="{esc(paragraph_target(document, paragraph))}" '
         f'title="Read it in context">{esc(hit.citation)}</a>'
         f"{_copy_button(hit.citation)}"
         f'<span class="score" title="Relevance {hit.score:.2f} (1 = best match)">'
@@ -282,16 +315,19 @@ def hit_html(hit, document: Document, terms: frozenset[str]) -> str:
     context = ""
     if before or after:
         shown = [p for p in (before, after) if p is not None]
-        label = " and ".join(f"{p.number}" for p in shown)
+        if all(p.kind == PARAGRAPH for p in shown):
+            label = "para. " + " and ".join(str(p.number) for p in shown)
+        else:
+            label = " and ".join(unit_label(p).rstrip(".") for p in shown)
         context = (
             '<details class="context"><summary>Paragraphs before and after '
-            f'<span class="muted">(para. {esc(label)})</span></summary>'
+            f'<span class="muted">({esc(label)})</span></summary>'
             + (
                 _context_paragraph(document, before, before.headings == paragraph.headings)
                 if before
                 else ""
             )
-            + f'<div class="ctx-here">▸ para. {esc(paragraph.number)} (this result)</div>'
+            + f'<div class="ctx-here">▸ {esc(paragraph.locator)} (this result)</div>'
             + (
                 _context_paragraph(document, after, after.headings == paragraph.headings)
                 if after
@@ -323,16 +359,16 @@ def _hit_body(
 
 
 def _hit_section_link(document: Document, paragraph: Paragraph) -> str:
-    if paragraph.number is None or paragraph.headings not in document.headings:
+    if paragraph.kind == SUMMARY or paragraph.headings not in document.headings:
         return ""
     position = document.headings.index(paragraph.headings)
     section = outline(document)[position]
     label = f"{section.code} {section.heading.title}".strip() if section.code else "section"
-    span = paragraph_range(section.first, section.last)
+    span = section_range(section)
     return (
         '<div class="section-link">'
         + _open_button(
-            paragraph_target(document, paragraph.number),
+            paragraph_target(document, paragraph),
             f"Read in context: {esc(label)} <span class='muted'>({esc(span)})</span>",
         )
         + "</div>"
@@ -361,7 +397,7 @@ def results_html(
         document = documents.get(hit.document)
         if document is None:
             continue
-        parts.append(hit_html(hit, document, terms))
+        parts.append(hit_html(hit, document, terms, named=len(documents) > 1))
     parts.append("</div>")
     return "".join(parts)
 
@@ -417,7 +453,10 @@ def toc_html(documents: dict[str, Document]) -> str:
             "reports. Choose a part to read it.</p>"
         )
     for n, document in enumerate(documents.values()):
-        about = f"{esc(document.title)} · {len(document.paragraphs)} paragraphs"
+        numbered = sum(1 for p in document.paragraphs if p.kind == PARAGRAPH)
+        about = f"{esc(document.title)} · " + (
+            f"{numbered} paragraphs" if numbered else f"{document.pages or '?'} pages"
+        )
         if several:
             parts.append(
                 f"<details class='toc-doc'{' open' if n == 0 else ''}><summary>"
@@ -434,14 +473,14 @@ def toc_html(documents: dict[str, Document]) -> str:
             parts.append(
                 "<li class='depth-1'>"
                 + _open_button(
-                    paragraph_target(document, None),
+                    paragraph_target(document, document.summary),
                     "<span class='toc-name'>Summary</span>",
                     "toc-entry",
                 )
                 + "</li>"
             )
         for section in outline(document):
-            span = paragraph_range(section.first, section.last)
+            span = section_range(section)
             label = (
                 f"<span class='toc-name'>{esc(section.heading.display)}</span>"
                 f"<span class='toc-range'>{esc(span)}</span>"
@@ -465,12 +504,18 @@ def _reader_paragraph(
     focus_item: tuple[str, ...] | None = None,
     named: bool = False,
 ) -> str:
-    number = "" if paragraph.number is None else f"{paragraph.number}."
+    number = unit_label(paragraph)
     classes = "rpara focus" if focus else "rpara"
-    anchor = f"para-{paragraph.number}" if paragraph.number is not None else "summary"
+    anchor = (
+        f"para-{paragraph.ref}"
+        if paragraph.ref.isdigit()
+        else "summary"
+        if paragraph.kind == SUMMARY
+        else "u-" + re.sub(r"[^A-Za-z0-9_-]+", "-", paragraph.ref)
+    )
     head = (
         '<div class="rpara-head">'
-        + (_paragraph_link(document, paragraph.number, number, "num") if number else "")
+        + (_paragraph_link(document, paragraph, number, "num") if number else "")
         + (_copy_button(cite(document, paragraph, focus_item, named)) if focus else "")
         + "</div>"
     )
@@ -506,7 +551,7 @@ def _reader_nav(document: Document, position: int | None) -> str:
 def section_html(
     document: Document,
     position: int,
-    focus: int | None = None,
+    focus: str | None = None,
     focus_item: tuple[str, ...] | None = None,
     exact: bool = False,
     jump: bool = False,
@@ -522,10 +567,7 @@ def section_html(
         for p in document.paragraphs
         if (p.headings == path if exact else p.headings[: len(path)] == path)
     ]
-    span = paragraph_range(
-        min((p.number for p in members), default=None),
-        max((p.number for p in members), default=None),
-    )
+    span = section_range(section)
     crumbs = f'<div class="crumbs">{breadcrumbs(path[:-1])}</div>' if len(path) > 1 else ""
     parts = [
         f'<div class="reader section"{" data-jump" if jump else ""}>',
@@ -541,7 +583,7 @@ def section_html(
             if deeper:
                 parts.append(f'<h3 class="subhead">{esc(deeper[-1].display)}</h3>')
             current = paragraph.headings
-        is_focus = focus is not None and paragraph.number == focus
+        is_focus = focus is not None and paragraph.ref == focus
         parts.append(_reader_paragraph(document, paragraph, is_focus, focus_item, named))
     if not members:
         parts.append('<p class="muted">No paragraphs directly under this heading.</p>')
@@ -552,14 +594,15 @@ def section_html(
 
 def paragraph_in_context(
     document: Document,
-    number: int | None,
+    ref: str | int,
     item: tuple[str, ...] | None = None,
     jump: bool = False,
     named: bool = False,
 ) -> str | None:
-    """The section a paragraph belongs to, with that paragraph marked; None if there is no such
-    paragraph."""
-    if number is None:
+    """The section a unit belongs to ("57", "summary", "p2/text1"), with that unit marked;
+    None if there is no such unit."""
+    ref = str(ref)
+    if ref == "summary":
         if document.summary is None:
             return None
         return (
@@ -569,12 +612,12 @@ def paragraph_in_context(
             + _reader_paragraph(document, document.summary, True, named=named)
             + "</div>"
         )
-    paragraph = document.paragraph(number)
+    paragraph = document.unit(ref)
     if paragraph is None:
         return None
     if paragraph.headings in document.headings:
         position = document.headings.index(paragraph.headings)
-        return section_html(document, position, number, item, exact=True, jump=jump, named=named)
+        return section_html(document, position, ref, item, exact=True, jump=jump, named=named)
     # A paragraph above every heading: show it with its neighbours.
     before, after = _neighbours(document, paragraph)
     shown = [p for p in (before, paragraph, after) if p is not None]

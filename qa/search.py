@@ -17,10 +17,10 @@ import numpy as np
 from . import dense
 from .acronyms import expand_query
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
+from .document import PARAGRAPH, Document, Paragraph
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .fusion import fuse
 from .lexical import tokenize
-from .parse import Document, Paragraph
 from .passages import Passage, split_sentences
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
 
@@ -38,7 +38,8 @@ class Hit:
     Attributes:
         rank: 1 for the best hit.
         score: relevance on a 0–1 scale (1.0 for a paragraph asked for by number; see README).
-        paragraph: paragraph number, or None for the report's Summary.
+        paragraph: the printed paragraph number; None for units without one (the Summary,
+            preambular paragraphs, unnumbered text, tables, footnotes).
         item: the sub-item the best match sits in, e.g. "(d) (iv)", else None.
         section: headings from chapter down, e.g. ["III. Ensuring …", "B. Activities …",
             "3. International Organization for Migration"].
@@ -51,6 +52,12 @@ class Hit:
         document_title: the document's title.
         document_symbol: the document's symbol ("A/71/119"), if it has one.
         document_date: the document's date as printed ("18 June 2019"), if known.
+        ref: the unit's key in its document ("57", "annex II/4", "p2/text1", "summary").
+        kind: what the unit is: paragraph, summary, preamble, text, table or footnote.
+        page: the page the unit starts on (PDFs), else None.
+        annex: the annex that holds it ("II"; "" for a single unnumbered annex), else None.
+        document_kind: report, letter, resolution, decision, note or other.
+        document_organ: "Security Council", "General Assembly", …, if known.
     """
 
     rank: int
@@ -67,6 +74,12 @@ class Hit:
     document_title: str
     document_symbol: str | None = None
     document_date: str | None = None
+    ref: str = ""
+    kind: str = PARAGRAPH
+    page: int | None = None
+    annex: str | None = None
+    document_kind: str | None = None
+    document_organ: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,11 +173,11 @@ class Index:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
-        # passage -> (document, paragraph) key, and each paragraph's passages.
-        self._keys = [(p.doc_id, p.paragraph) for p in self.passages]
-        self._by_paragraph: dict[tuple[str, int | None], list[int]] = {}
+        # passage -> (document, unit ref) key, and each unit's passages.
+        self._keys = [(p.doc_id, p.ref) for p in self.passages]
+        self._by_paragraph: dict[tuple[str, str], list[int]] = {}
         for p in self.passages:
-            self._by_paragraph.setdefault((p.doc_id, p.paragraph), []).append(p.id)
+            self._by_paragraph.setdefault((p.doc_id, p.ref), []).append(p.id)
 
     @classmethod
     def load(
@@ -308,13 +321,10 @@ class Index:
 
     # --- results ---------------------------------------------------------------------------
 
-    def paragraph(self, document: str, number: int | None) -> Paragraph | None:
+    def paragraph(self, document: str, ref: str) -> Paragraph | None:
+        """The unit `ref` ("57", "summary", "annex II/4", …) of a document."""
         doc = self.documents.get(document)
-        if doc is None:
-            return None
-        if number is None:
-            return doc.summary
-        return doc.paragraph(number)
+        return doc.unit(ref) if doc is not None else None
 
     def _hit(
         self,
@@ -325,8 +335,9 @@ class Index:
         question: str,
         item: tuple[str, ...] | None = None,
     ) -> Hit:
-        doc_id, number = key
-        paragraph = self.paragraph(doc_id, number)
+        doc_id, ref = key
+        paragraph = self.paragraph(doc_id, ref)
+        document = self.documents[doc_id]
         passage = self.passages[pid] if pid is not None else None
         if item is None and passage is not None:
             item = passage.item
@@ -336,7 +347,7 @@ class Index:
         return Hit(
             rank=rank,
             score=round(float(min(max(score, 0.0), 1.0)), 4),
-            paragraph=number,
+            paragraph=paragraph.number,
             item=" ".join(f"({p})" for p in item) if item else None,
             section=[h.display for h in paragraph.headings],
             section_code=paragraph.section_code,
@@ -345,15 +356,24 @@ class Index:
             sentence=best_sentence(passage_text, question),
             citation=self.citation(doc_id, paragraph, item),
             document=doc_id,
-            document_title=self.documents[doc_id].title,
-            document_symbol=self.documents[doc_id].symbol,
-            document_date=self.documents[doc_id].date,
+            document_title=document.title,
+            document_symbol=document.symbol,
+            document_date=document.date,
+            ref=paragraph.ref,
+            kind=paragraph.kind,
+            page=paragraph.page,
+            annex=paragraph.annex,
+            document_kind=document.kind,
+            document_organ=document.organ,
         )
 
     def citation(self, doc_id: str, paragraph: Paragraph, item: tuple[str, ...] | None) -> str:
-        """ "para. 57 — III.B.3 …"; with several documents, named first: "A/71/119, para. 12"."""
-        if len(self.documents) > 1:
-            return f"{self.documents[doc_id].label}, {paragraph.citation(item)}"
+        """ "S/2025/185, para. 12 — II.A …": a document with a symbol is always named by it;
+        one without is named by title and date when the index holds several documents, and
+        not at all when it is alone ("para. 57 — III.B.3 …")."""
+        document = self.documents[doc_id]
+        if document.symbol or len(self.documents) > 1:
+            return f"{document.label}, {paragraph.citation(item)}"
         return paragraph.citation(item)
 
     def check_documents(self, documents: Sequence[str] | None) -> set[str] | None:
@@ -403,7 +423,7 @@ class Index:
         if reference:
             found = self._reference_hits(reference, question, allowed)
             hits.extend(found[:k])
-            seen.update((h.document, h.paragraph) for h in found)
+            seen.update((h.document, h.ref) for h in found)
             if found:
                 question = found[0].text  # the rest: paragraphs most like the one asked for
         else:
@@ -411,7 +431,7 @@ class Index:
             if mentioned:
                 found = self._reference_hits((int(mentioned.group(1)), ()), question, allowed)
                 hits.extend(found[:k])
-                seen.update((h.document, h.paragraph) for h in found)
+                seen.update((h.document, h.ref) for h in found)
         for key, score, pid in self.rank(question, mode):
             if len(hits) >= k:
                 break
@@ -432,11 +452,13 @@ class Index:
             if paragraph is None or (allowed is not None and doc_id not in allowed):
                 continue
             item = tuple(labels) if labels and paragraph.item(tuple(labels)) else None
-            pids = self._by_paragraph.get((doc_id, number), [None])
+            pids = self._by_paragraph.get((doc_id, paragraph.ref), [None])
             pid = next(
                 (i for i in pids if i is not None and self.passages[i].item == item), pids[0]
             )
-            hits.append(self._hit(len(hits) + 1, (doc_id, number), 1.0, pid, question, item=item))
+            hits.append(
+                self._hit(len(hits) + 1, (doc_id, paragraph.ref), 1.0, pid, question, item=item)
+            )
         return hits
 
 

@@ -21,13 +21,15 @@ import numpy as np
 
 from . import dense
 from .acronyms import expand, find_acronyms, find_names
-from .corpus import document_files, file_digest, fingerprint, load_document
+from .corpus import ReadCache, document_files, fingerprint, load_documents
+from .document import Document, document_from_json, document_to_json
 from .errors import CorruptIndexError, IndexMissingError, StaleIndexError
-from .parse import PARSER_VERSION, Document, Heading, Paragraph, SubItem
+from .ingest import PARSER_VERSION
 from .passages import Passage, make_passages
 
 # 2: names.json (capitalized names, for acronyms the corpus never defines).
-FORMAT_VERSION = 2
+# 3: units of every kind (pages, annexes, preamble, text, footnotes); passages point at refs.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 FIX = "run `qa build` to rebuild it"
 
@@ -82,34 +84,9 @@ def _sha256(data: bytes) -> str:
 # --- JSON for documents and passages ----------------------------------------------------------
 
 
-def _paragraph_from_json(data: dict) -> Paragraph:
-    return Paragraph(
-        number=data["number"],
-        headings=tuple(Heading(**h) for h in data["headings"]),
-        intro=data["intro"],
-        items=tuple(SubItem(tuple(i["label"]), i["text"]) for i in data["items"]),
-    )
-
-
-def document_from_json(data: dict) -> Document:
-    return Document(
-        doc_id=data["doc_id"],
-        title=data["title"],
-        date=data.get("date"),
-        session=data.get("session"),
-        agenda_item=data.get("agenda_item"),
-        symbol=data.get("symbol"),
-        summary=_paragraph_from_json(data["summary"]) if data.get("summary") else None,
-        paragraphs=tuple(_paragraph_from_json(p) for p in data["paragraphs"]),
-        headings=tuple(tuple(Heading(**h) for h in path) for path in data.get("headings", [])),
-    )
-
-
 def passage_from_json(data: dict) -> Passage:
     item = tuple(data["item"]) if data.get("item") else None
-    return Passage(
-        data["id"], data["doc_id"], data["paragraph"], item, data["text"], data["context"]
-    )
+    return Passage(data["id"], data["doc_id"], data["ref"], item, data["text"], data["context"])
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -157,21 +134,32 @@ def build_index(
         if progress:
             progress(stage, done, total)
 
-    # Each document is parsed and embedded once per content: unchanged documents come from
-    # the cache, so adding a report to a large corpus embeds only that report.
+    # Each document is read and embedded once per content: unchanged documents come from
+    # the cache, so adding a report to a large corpus embeds only that report. Files are read
+    # in bounded child processes, in parallel (qa/ingest/guard.py).
     cache = _Cache(index_dir / "cache", encoder)
-    parts = []
-    todo = []
-    for path in corpus_files(corpus_dir):
-        key = cache.key(file_digest(path))
+    reads = ReadCache(index_dir / "cache" / "read")
+    corpus_paths = corpus_files(corpus_dir)
+    parts: list = [None] * len(corpus_paths)
+    unread = []
+    for n, path in enumerate(corpus_paths):
+        key = cache.key(f"{path.name}|{per_file[path.name]}")
         entry = cache.get(key)
+        parts[n] = (key, entry)
         if entry is None:
-            document = load_document(path)
-            doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
-            doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
-            todo.append(len(parts))
-            entry = (document, doc_passages, doc_acronyms, None)
-        parts.append((key, entry))
+            unread.append(n)
+    say("read", 0, len(unread))
+    read = load_documents(
+        [corpus_paths[n] for n in unread],
+        reads,
+        on_done=lambda _p, done, total: say("read", done, total),
+    )
+    todo = []
+    for n, document in zip(unread, read):
+        doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
+        doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
+        todo.append(n)
+        parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, None))
 
     lap("parse")
     total = sum(len(parts[i][1][1]) for i in todo)
@@ -228,7 +216,7 @@ def build_index(
         try:
             dense.save(faiss_index, tmp / "dense.faiss")
             lexical.save(tmp / "lexical")
-            _write_json(tmp / "documents.json", [asdict(d) for d in documents])
+            _write_json(tmp / "documents.json", [document_to_json(d) for d in documents])
             _write_json(tmp / "passages.json", [asdict(p) for p in passages])
             _write_json(tmp / "acronyms.json", acronyms)
             _write_json(tmp / "names.json", document_names(documents))
@@ -272,6 +260,7 @@ def build_index(
         os.replace(tmp_manifest, index_dir / MANIFEST)
         _prune(index_dir, keep={build_id, previous})
         cache.prune(keep={key for key, _ in parts})
+        reads.prune(keep={reads.key(path, per_file[path.name]) for path in corpus_paths})
     return manifest
 
 
@@ -319,7 +308,8 @@ class _Cache:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.name.split(".")[0] not in keep or path.name.startswith("."):
+            stale = path.name.split(".")[0] not in keep or path.name.startswith(".")
+            if path.is_file() and stale:
                 path.unlink(missing_ok=True)
 
 
@@ -484,10 +474,10 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
             f"the vectors in {folder} have dimension {dense_index.d}, the manifest says "
             f"{manifest.dimension}; {FIX}"
         )
-    paragraphs = {(d.doc_id, p.number) for d in documents for p in d.paragraphs}
-    paragraphs |= {(d.doc_id, None) for d in documents if d.summary is not None}
+    paragraphs = {(d.doc_id, p.ref) for d in documents for p in d.paragraphs}
+    paragraphs |= {(d.doc_id, "summary") for d in documents if d.summary is not None}
     for position, p in enumerate(passages):
-        if p.id != position or (p.doc_id, p.paragraph) not in paragraphs:
+        if p.id != position or (p.doc_id, p.ref) not in paragraphs:
             raise CorruptIndexError(
                 f"passage {position} in {folder} points at no paragraph of the stored "
                 f"documents; {FIX}"

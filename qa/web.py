@@ -124,7 +124,7 @@ def answer(
                 notes.append(
                     f"Paragraph {number} has no sub-item {shown}; showing the whole paragraph."
                 )
-            reader = render.paragraph_in_context(document, number, item, named=named)
+            reader = render.paragraph_in_context(document, paragraph.ref, item, named=named)
         hits = index.search(text, k=_clamp_k(k), mode=mode, **narrow)
     except InvalidQuestionError as exc:
         return render.message_html(f"That question cannot be searched: {exc}.", "warning"), None
@@ -169,7 +169,7 @@ def _find_paragraph(index, number: int, only: list[str] | None = None):
 
 def _no_such_paragraph(index, number: int, only: list[str] | None = None) -> str:
     documents = _documents(index, only)
-    numbers = [p.number for d in documents for p in d.paragraphs if p.number is not None]
+    numbers = [p.number for d in documents for p in d.numbered if p.number is not None]
     span = f"{min(numbers)}–{max(numbers)}" if numbers else "none"
     if len(documents) == 1:
         said = f"The report has no paragraph {number}; its paragraphs are numbered {span}."
@@ -182,7 +182,7 @@ def _no_such_paragraph(index, number: int, only: list[str] | None = None) -> str
 
 
 def open_target(index, target: object, jump: bool = True) -> str | None:
-    """Reader HTML for a link target: "toc", "s:<section>:<doc>", "p:<number|summary>:<doc>".
+    """Reader HTML for a link target: "toc", "s:<section>:<doc>", "p:<unit ref>:<doc>".
     None for a target that names nothing (the reader then stays as it is)."""
     if not isinstance(target, str):
         return None
@@ -197,8 +197,7 @@ def open_target(index, target: object, jump: bool = True) -> str | None:
     if kind == "s" and where.isdigit() and int(where) < len(document.headings):
         return render.section_html(document, int(where), jump=jump, named=named)
     if kind == "p":
-        number = None if where == "summary" else int(where) if where.isdigit() else -1
-        return render.paragraph_in_context(document, number, jump=jump, named=named)
+        return render.paragraph_in_context(document, where, jump=jump, named=named)
     return None
 
 
@@ -218,6 +217,18 @@ def api_search(
         return [hit.to_dict() for hit in index.search(question, k=k, mode=mode, **narrow)]
     except QAError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
+
+
+def _document_id(index, wanted: str | None) -> str | None:
+    """A document named in a link, by id or by symbol ("S/2025/185"); None if none matches."""
+    if not wanted:
+        return None
+    if wanted in index.documents:
+        return wanted
+    for doc_id, document in index.documents.items():
+        if document.symbol == wanted or wanted in document.symbols:
+            return doc_id
+    return None
 
 
 def _document_choices(documents: dict) -> list[tuple[str, str]]:
@@ -249,12 +260,25 @@ def build_app(index):
         )
         params = request.query_params if request is not None else {}
         question = params.get("q")
+        doc_id = _document_id(index, params.get("doc"))
+        opened = None
+        if doc_id and params.get("ref"):  # ?doc=<id>&ref=<unit>: open that unit
+            opened = render.paragraph_in_context(
+                docs[doc_id], params["ref"], jump=True, named=len(docs) > 1
+            )
         if not question or not question.strip():
-            return *fresh, gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.toc_html(docs)
+            return (
+                *fresh,
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                (opened or render.toc_html(docs)),
+            )
         k = _clamp_k(params.get("k", DEFAULT_K))
         mode = params.get("mode") if params.get("mode") in MODES else DEFAULT_MODE
-        results, reader = answer(index, question, k, mode)
-        return *fresh, question, k, mode, results, reader or render.toc_html(docs)
+        results, reader = answer(index, question, k, mode, [doc_id] if doc_id else None)
+        return *fresh, question, k, mode, results, opened or reader or render.toc_html(docs)
 
     def search(
         question: str,

@@ -19,7 +19,7 @@ def report_text() -> str:
 
 @pytest.fixture(scope="session")
 def document(report_text):
-    from qa.parse import parse
+    from qa.ingest import parse
 
     return parse(report_text, doc_id=REPORT.stem)
 

@@ -8,11 +8,11 @@ def assert_valid_hits(index, hits, k: int) -> None:
     stored paragraph's, scores in 0–1."""
     assert len(hits) <= k
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
-    assert len({(h.document, h.paragraph) for h in hits}) == len(hits)
+    assert len({(h.document, h.ref) for h in hits}) == len(hits)
     scores = [h.score for h in hits]
     assert all(0.0 <= s <= 1.0 for s in scores)
     for hit in hits:
-        paragraph = index.paragraph(hit.document, hit.paragraph)
+        paragraph = index.paragraph(hit.document, hit.ref)
         assert paragraph is not None, hit
         item = tuple(part.strip("()") for part in hit.item.split()) if hit.item else None
         assert item is None or paragraph.item(item) is not None, hit

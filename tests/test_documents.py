@@ -171,7 +171,7 @@ def test_add_refuses_what_it_cannot_parse_and_copies_nothing(tmp_path):
     assert list(corpus.iterdir()) == []
     docx = tmp_path / "report.docx"
     docx.write_text("not supported", encoding="utf-8")
-    with pytest.raises(CorpusError, match="not a .txt, .md or .pdf"):
+    with pytest.raises(CorpusError, match="not a .pdf, .txt or .md"):
         add_document(docx, corpus)
     assert list(corpus.iterdir()) == []
 
@@ -253,8 +253,9 @@ def test_removed_document_leaves_the_index(two_reports, encoder):
     stored = load_index(index_dir)
     assert {p.doc_id for p in stored.passages} == {corpus_doc(corpus)}
     assert stored.manifest.document_count == 1
-    cached = {p.name.split(".")[0] for p in (index_dir / "cache").iterdir()}
+    cached = {p.name.split(".")[0] for p in (index_dir / "cache").iterdir() if p.is_file()}
     assert len(cached) == 1  # the removed document's cache entry is pruned too
+    assert len(list((index_dir / "cache" / "read").iterdir())) == 1  # and what was read of it
 
 
 def test_cli_add_list_search_remove(built_index, tmp_path):

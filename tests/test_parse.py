@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import small_report
 
-from qa.parse import ParseError, clean, parse
+from qa.ingest import ParseError, parse
+from qa.ingest.paragraphs import clean
 
 
 def test_exactly_139_paragraphs_in_order(document):

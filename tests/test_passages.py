@@ -25,9 +25,9 @@ def test_every_sentence_of_every_paragraph_is_in_a_passage(document, encoder):
     passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
     by_paragraph: dict = {}
     for p in passages:
-        by_paragraph.setdefault(p.paragraph, []).append(p.text)
+        by_paragraph.setdefault(p.ref, []).append(p.text)
     for paragraph in [document.summary, *document.paragraphs]:
-        covered = " ".join(by_paragraph[paragraph.number])
+        covered = " ".join(by_paragraph[paragraph.ref])
         for line in paragraph.text.split("\n"):
             for sentence in split_sentences(line):
                 assert sentence in covered, (paragraph.number, sentence[:60])
@@ -35,7 +35,7 @@ def test_every_sentence_of_every_paragraph_is_in_a_passage(document, encoder):
 
 def test_sub_items_are_their_own_passages(document, encoder):
     passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
-    iv = [p for p in passages if p.paragraph == 139 and p.item == ("d", "iv")]
+    iv = [p for p in passages if p.ref == "139" and p.item == ("d", "iv")]
     assert len(iv) == 1
     assert iv[0].text.startswith("(iv) Provide expert interpretation")
     assert "in order to:" in iv[0].context  # read with the (d) lead-in
@@ -44,12 +44,12 @@ def test_sub_items_are_their_own_passages(document, encoder):
 def test_a_long_sentence_is_cut_by_words(encoder):
     from conftest import small_report
 
-    from qa.parse import parse
+    from qa.ingest import parse
 
     long_sentence = " ".join(["word"] * 700) + "."
     doc = parse(small_report(["Short.", long_sentence]), "long")
     passages = make_passages([doc], encoder.count_tokens, encoder.max_tokens)
-    pieces = [p for p in passages if p.paragraph == 2]
+    pieces = [p for p in passages if p.ref == "2"]
     assert len(pieces) >= 3
     assert all(encoder.count_tokens(p.embed_text) <= 256 for p in pieces)
     assert sum(len(_words(p.text)) for p in pieces) >= 700

@@ -160,7 +160,7 @@ def test_cli_long_mixed_script_question(isolated_env, index):
     hits = json.loads(out.stdout)
     assert 1 <= len(hits) <= 3
     for hit in hits:
-        paragraph = index.paragraph(hit["document"], hit["paragraph"])
+        paragraph = index.paragraph(hit["document"], hit["ref"])
         assert paragraph is not None and hit["text"] == paragraph.text
 
 
@@ -209,7 +209,7 @@ def _damage(build: Path, how: str) -> None:
         (build / "passages.json").write_text(json.dumps(passages[:-1]))
     elif how == "passages of another document":
         passages = json.loads((build / "passages.json").read_text())
-        passages[5]["paragraph"] = 9999
+        passages[5]["ref"] = "9999"
         (build / "passages.json").write_text(json.dumps(passages))
     elif how == "empty documents file":
         (build / "documents.json").write_text("")

@@ -9,7 +9,8 @@ import pytest
 from conftest import small_report
 
 from qa import render
-from qa.parse import Heading, Paragraph, SubItem, parse
+from qa.document import Heading, Paragraph, SubItem
+from qa.ingest import parse
 
 ATTACKS = [
     "<img src=x onerror=alert(1)>",

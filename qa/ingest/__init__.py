@@ -8,6 +8,7 @@ through `text` (front matter and blocks), then `paragraphs`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -77,7 +78,26 @@ def read_pdf(path: Path, doc_id: str | None = None) -> Document:
         )
     size = body_size(pages)
     head = read_masthead(pages, size, path.name)
+    if head.title is None:
+        # No type to go by (a PDF set in one plain font): read page 1's lines above the first
+        # chapter or paragraph as plain text's front matter would be.
+        from .text import read_front_matter
+
+        lines = [line for line in pages[0].lines if line.text.strip()]
+        start = next(
+            (n for n, ln in enumerate(lines) if re.match(r"^(?:1\.|[IVX]+\.)\s", ln.text)),
+            0,
+        )
+        meta = read_front_matter([ln.text for ln in lines[:start]])
+        head.title = meta.get("title")
+        head.subtitle = head.subtitle or meta.get("subtitle")
+        head.date = head.date or meta.get("date")
+        head.date_iso = head.date_iso or meta.get("date_iso") or None
+        head.used.update((ln.page, ln.top, ln.x0) for ln in lines[:start])
     layout = lay_out(pages, list(head.symbols), skip=head.used)
+    if not any(line.bold for page in pages for line in page.lines):
+        # A PDF set without bold type says nothing by weight: judge headings by their words.
+        layout.blocks = [dataclasses.replace(block, bold=None) for block in layout.blocks]
     body = read_body(layout.blocks, layout.body_size)
     units = body.units + footnote_units(layout.footnotes)
     if not units and body.summary is None:

@@ -22,7 +22,9 @@ _RUNNING_TOKENS = re.compile(
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
 _FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
-_UNIT_START = re.compile(r"^(?:\d{1,4}\.\s+\S|\([a-z]{1,2}\)\s|\([ivx]{1,6}\)\s)")
+_UNIT_START = re.compile(
+    r"^(?:\d{1,4}\.\s+\S|\([a-z]{1,2}\)\s|\([ivx]{1,6}\)\s|(?:[IVXL]{1,5}|[A-Z])\.\s+[A-Z])"
+)
 _SENTENCE_END = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
@@ -129,10 +131,16 @@ def running_shapes(pages: list[list[Line]], symbols: list[str]) -> set[str]:
     return {shape for shape, n in counts.items() if n >= threshold}
 
 
-def is_running(line: Line, page: Page, shapes: set[str], symbols: list[str]) -> bool:
+def is_running(
+    line: Line, page: Page, shapes: set[str], symbols: list[str], edge: bool = False
+) -> bool:
     """A page number, job number, barcode or the symbol in a page's top or bottom band, or a
     line that repeats there on many pages."""
-    in_band = line.top < _EDGE_BAND * page.height or line.baseline > (1 - _EDGE_BAND) * page.height
+    in_band = (
+        line.top < _EDGE_BAND * page.height
+        or line.baseline > (1 - _EDGE_BAND) * page.height
+        or edge
+    )
     if not in_band:
         return False
     if _shape(line.text) in shapes:
@@ -166,8 +174,8 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
     for page, lines in zip(pages, ordered):
         body = [
             ln
-            for ln in lines
-            if not is_running(ln, page, shapes, symbols)
+            for n, ln in enumerate(lines)
+            if not is_running(ln, page, shapes, symbols, edge=n < 2 or n >= len(lines) - 2)
             and (skip is None or (page.number, ln.top, ln.x0) not in skip)
         ]
         body, notes = _split_footnotes(body, size)

@@ -314,6 +314,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if (
             current is not None
             and current.kind != PREAMBLE
+            # Unnumbered text is cited by page: a new page starts a new unit.
+            and not (current.kind == TEXT and block.page != current.page)
             and not is_complete(current.last_text())
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
@@ -353,7 +355,12 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             # A preambular paragraph ends with a comma; the next one opens with a capital.
             current.extend_last(text)
             continue
-        if current is not None and current.kind == TEXT and not is_complete(current.intro):
+        if (
+            current is not None
+            and current.kind == TEXT
+            and not is_complete(current.intro)
+            and block.page == current.page
+        ):
             current.extend_last(text)
             continue
         close_current()
