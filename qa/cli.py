@@ -328,7 +328,22 @@ def doctor(conf: Settings) -> None:
         sys.exit(1)
 
 
+DEFAULT_LIBRARY = "../shared/un2025"
+
+
 @main.command(name="eval")
+@click.option(
+    "--ingest",
+    is_flag=True,
+    help="Measure how documents are read (symbol, date, title, kind, numbering) against the "
+    "project's labels, instead of retrieval.",
+)
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    help=f"With --ingest: the folder of labelled PDFs [default {DEFAULT_LIBRARY} beside the "
+    "project].",
+)
 @click.option(
     "--set",
     "question_set",
@@ -357,14 +372,21 @@ def doctor(conf: Settings) -> None:
 )
 @_settings_options
 def eval_command(
+    ingest: bool,
+    folder: str | None,
     question_set: str,
     questions: str | None,
     modes: tuple[str, ...],
     json_path: str | None,
     conf: Settings,
 ) -> None:
-    """Print Recall@1/3/5, MRR@10 and nDCG@10 for each retrieval mode, and the misses at rank 1."""
+    """Print Recall@1/3/5, MRR@10 and nDCG@10 for each retrieval mode, and the misses at rank 1
+    (with --ingest: how well the labelled documents are read)."""
     from pathlib import Path
+
+    if ingest:
+        _eval_ingest(folder, question_set, json_path)
+        return
 
     from .evaluate import QUESTION_SETS, evaluate, format_table, load_questions
     from .search import open_index
@@ -394,6 +416,67 @@ def eval_command(
         }
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(f"Wrote {json_path}")
+
+
+def library_folder(folder: str | None):
+    """The folder of UN PDFs used by evaluations and benchmarks, or a clear stop."""
+    from pathlib import Path
+
+    from .config import PROJECT_DIR
+
+    path = Path(folder) if folder else (PROJECT_DIR / DEFAULT_LIBRARY).resolve()
+    if not path.is_dir():
+        click.echo(
+            f"Error: the folder of labelled UN PDFs, {path}, is not here (a fresh clone has "
+            "only the fixtures in tests/fixtures/un); give it with --folder PATH",
+            err=True,
+        )
+        sys.exit(2)
+    return path
+
+
+def _eval_ingest(folder: str | None, question_set: str, json_path: str | None) -> None:
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from .corpus import read_file
+    from .evaluate_ingest import evaluate, format_misses, format_report, load_labels
+    from .ingest.guard import read_all
+
+    path = library_folder(folder)
+    labels = [
+        row for row in load_labels() if question_set == "all" or row["split"] == question_set
+    ]
+    missing = [row["file"] for row in labels if not (path / row["file"]).is_file()]
+    if missing:
+        raise click.ClickException(
+            f"{len(missing)} labelled file(s) are not in {path}: {', '.join(missing[:5])}"
+        )
+    started = time.perf_counter()
+    # Each file read in a bounded child process, both cores busy, as `qa add` reads them.
+    outcomes = {
+        o.path.name: o for o in read_all([path / row["file"] for row in labels], read_file)
+    }
+
+    def read(file_path):
+        outcome = outcomes[file_path.name]
+        if outcome.document is None:
+            raise RuntimeError(outcome.error)
+        return outcome.document
+
+    results = evaluate(labels, read, path)
+    took = time.perf_counter() - started
+    click.echo(f"Ingest evaluation: {len(labels)} labelled documents ({question_set}), {path}\n")
+    click.echo(format_report(results))
+    misses = format_misses(results, labels)
+    if misses:
+        click.echo("\nWhat differs from the labels:\n" + misses)
+    click.echo(f"\nRead in {took:.1f} s.")
+    if json_path:
+        Path(json_path).write_text(
+            json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False)
+        )
         click.echo(f"Wrote {json_path}")
 
 
