@@ -329,6 +329,15 @@ def doctor(conf: Settings) -> None:
 
 
 DEFAULT_LIBRARY = "../shared/un2025"
+QUESTION_SET_NAMES = (
+    "dev",
+    "heldout",
+    "paraphrase",
+    "paraphrase-heldout",
+    "library",
+    "library-heldout",
+    "all",
+)
 
 
 @main.command(name="eval")
@@ -347,7 +356,7 @@ DEFAULT_LIBRARY = "../shared/un2025"
 @click.option(
     "--set",
     "question_set",
-    type=click.Choice(["dev", "heldout", "all"]),
+    type=click.Choice(list(QUESTION_SET_NAMES)),
     default="dev",
     show_default=True,
     help="Which of the project's question sets to run.",
@@ -388,7 +397,13 @@ def eval_command(
         _eval_ingest(folder, question_set, json_path)
         return
 
-    from .evaluate import QUESTION_SETS, evaluate, format_table, load_questions
+    from .evaluate import (
+        QUESTION_SETS,
+        evaluate,
+        format_table,
+        load_questions,
+        missing_documents,
+    )
     from .search import open_index
 
     if questions:
@@ -401,6 +416,17 @@ def eval_command(
     report = {}
     for name, path in sets.items():
         qs = load_questions(path)
+        missing = missing_documents(index, qs)
+        if missing:
+            message = (
+                f"Question set {name}: the index lacks {len(missing)} of the documents it asks "
+                f"about ({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''}); add "
+                f"them (`qa add {DEFAULT_LIBRARY}`) to run it"
+            )
+            if question_set != "all":
+                raise click.ClickException(message)
+            click.echo(message + ".\n")
+            continue
         results = evaluate(index, qs, modes or MODES)
         click.echo(format_table(results, len(qs), f"Question set: {name}"))
         for r in results:
