@@ -43,19 +43,10 @@ class Page:
     lines: tuple[Line, ...]
 
 
-class _Char:
-    __slots__ = ("ch", "x0", "x1", "top", "base", "size", "bold")
-
-    def __init__(self, ch, x0, x1, top, base, size, bold):
-        self.ch, self.x0, self.x1, self.top, self.base, self.size, self.bold = (
-            ch,
-            x0,
-            x1,
-            top,
-            base,
-            size,
-            bold,
-        )
+# A character as a plain tuple (ch, x0, x1, top, baseline, size, bold): pages hold hundreds
+# of thousands of them, and tuples are the cheapest record Python builds. A space has size 0.
+_Char = tuple
+_CH, _X0, _X1, _TOP, _BASE, _SIZE, _BOLD = range(7)
 
 
 def open_pdf(path: Path):
@@ -109,8 +100,40 @@ def _read_page(document, index: int) -> Page:
     return Page(index + 1, width, height, tuple(lines))
 
 
+class _Calls:
+    """pdfium's per-character calls with plain ctypes signatures (handles as integers): the
+    generated bindings wrap each returned handle in a pointer object and convert each
+    argument, which costs more than the call itself over a page's thousands of characters."""
+
+    _cached: _Calls | None = None
+
+    def __init__(self, raw) -> None:
+        vp, dp, c_int = ctypes.c_void_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int
+
+        def bind(function, restype, *argtypes):
+            address = ctypes.cast(function, vp).value
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+        self.text_object = bind(raw.FPDFText_GetTextObject, vp, vp, c_int)
+        self.char_box = bind(raw.FPDFText_GetCharBox, c_int, vp, c_int, dp, dp, dp, dp)
+        self.char_origin = bind(raw.FPDFText_GetCharOrigin, c_int, vp, c_int, dp, dp)
+        self.buffer = (ctypes.c_double * 6)()
+        base = ctypes.addressof(self.buffer)
+        self.slots = [ctypes.cast(base + 8 * k, dp) for k in range(6)]
+
+    @classmethod
+    def get(cls, raw) -> _Calls:
+        if cls._cached is None:
+            cls._cached = cls(raw)
+        return cls._cached
+
+
 def _chars(raw, textpage, height: float) -> list[_Char | None]:
-    """The page's characters with box, baseline, size and weight; None marks a line break."""
+    """The page's characters with box, baseline, size and weight; None marks a line break.
+
+    Size, weight and baseline are properties of the text object (a run in one font on one
+    baseline), so they are read once per object; only a rotated object's characters are
+    placed one by one. Spaces carry no position (nothing downstream measures them)."""
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     if count <= 0:
@@ -118,31 +141,38 @@ def _chars(raw, textpage, height: float) -> list[_Char | None]:
     text = textpage.get_text_range(0, count)
     if len(text) != count:  # characters outside the BMP: ask for each one
         text = "".join(chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(count))
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    ox, oy = ctypes.c_double(), ctypes.c_double()
+    calls = _Calls.get(raw)
+    address = ctypes.cast(handle, ctypes.c_void_p).value
+    text_object, char_box, char_origin = calls.text_object, calls.char_box, calls.char_origin
+    left, right, bottom, top, ox, oy = calls.slots
+    values = calls.buffer
     matrix = raw.FS_MATRIX()
     out: list[_Char | None] = []
-    # Size and weight are properties of the text object (a run in one font): read once per run.
-    styles: dict[int, tuple[float, bool]] = {}
+    # Per text object: (size, bold, baseline or None when its characters are rotated).
+    styles: dict[int, tuple[float, bool, float | None]] = {}
     for i, ch in enumerate(text):
         if ch in "\r\n":
             if ch == "\n" or (i + 1 < count and text[i + 1] != "\n"):
                 out.append(None)
             continue
+        if ch.isspace():
+            out.append((ch, 0.0, 0.0, 0.0, 0.0, 0.0, False))
+            continue
         if ch == "\x02":  # pdfium's mark for a hyphen at a line end
             ch = "\ufffe"
-        obj = raw.FPDFText_GetTextObject(handle, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        key = text_object(address, i) or 0
         style = styles.get(key)
         if style is None:
-            style = styles[key] = _style(raw, handle, i, matrix)
-        raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        raw.FPDFText_GetCharOrigin(handle, i, ox, oy)
-        if ch.isspace() and right.value <= left.value:
-            x0 = x1 = ox.value
-        else:
-            x0, x1 = left.value, right.value
-        out.append(_Char(ch, x0, x1, height - top.value, height - oy.value, *style))
+            size, bold = _style(raw, handle, i, matrix)
+            char_origin(address, i, ox, oy)
+            upright = key != 0 and abs(raw.FPDFText_GetCharAngle(handle, i)) < 0.01
+            style = styles[key] = (max(size, 0.1), bold, height - values[5] if upright else None)
+        char_box(address, i, left, right, bottom, top)
+        base = style[2]
+        if base is None:
+            char_origin(address, i, ox, oy)
+            base = height - values[5]
+        out.append((ch, values[0], values[1], height - values[3], base, style[0], style[1]))
     return out
 
 
@@ -163,21 +193,23 @@ def _split_lines(chars: list[_Char | None]) -> list[list[_Char]]:
     hyphen it joined)."""
     lines: list[list[_Char]] = []
     current: list[_Char] = []
+    last: _Char | None = None  # the last visible character of the current line
     for c in chars:
         if c is None:
             if current:
                 lines.append(current)
                 current = []
+            last = None
             continue
-        if current and not c.ch.isspace():
-            last = next((p for p in reversed(current) if not p.ch.isspace()), None)
+        if c[_SIZE]:
             if (
                 last is not None
-                and c.base - last.base > 0.8 * max(c.size, last.size, 1.0)
-                and (c.x0 < last.x0 or last.ch == "\ufffe")
+                and c[_BASE] - last[_BASE] > 0.8 * max(c[_SIZE], last[_SIZE], 1.0)
+                and (c[_X0] < last[_X0] or last[_CH] == "\ufffe")
             ):
                 lines.append(current)
                 current = []
+            last = c
         current.append(c)
     if current:
         lines.append(current)
@@ -185,47 +217,54 @@ def _split_lines(chars: list[_Char | None]) -> list[list[_Char]]:
 
 
 def _line(chars: list[_Char], page: int) -> Line | None:
-    visible = [c for c in chars if not c.ch.isspace()]
+    visible = [c for c in chars if c[_SIZE]]
     if not visible:
         return None
-    size = Counter(c.size for c in visible).most_common(1)[0][0]
-    normal = [c for c in visible if c.size >= 0.85 * size] or visible
-    base = statistics.median(c.base for c in normal)
-    text: list[str] = []
+    sizes = {c[_SIZE] for c in visible}
+    if len(sizes) == 1:
+        size = visible[0][_SIZE]
+        normal = visible
+    else:
+        size = Counter(c[_SIZE] for c in visible).most_common(1)[0][0]
+        normal = [c for c in visible if c[_SIZE] >= 0.85 * size] or visible
+    bases = {c[_BASE] for c in normal}
+    base = bases.pop() if len(bases) == 1 else statistics.median(c[_BASE] for c in normal)
     markers: list[str] = []
-    marker = ""
-    hyphenated = False
-    for c in chars:
-        raised = (
-            not c.ch.isspace()
-            and c.size < 0.85 * size
-            and base - c.base > 0.12 * size
-            and (c.ch.isdigit() or c.ch in "*†‡§abcdefghij,")
-        )
-        if raised:
-            if c.ch != ",":
-                marker += c.ch
-            continue
+    if len(sizes) == 1:  # one size: nothing is a superscript
+        raw_text = "".join(c[_CH] for c in chars)
+    else:
+        text: list[str] = []
+        marker = ""
+        for c in chars:
+            ch = c[_CH]
+            raised = (
+                c[_SIZE]
+                and c[_SIZE] < 0.85 * size
+                and base - c[_BASE] > 0.12 * size
+                and (ch.isdigit() or ch in "*†‡§abcdefghij,")
+            )
+            if raised:
+                if ch != ",":
+                    marker += ch
+                continue
+            if marker:
+                markers.append(marker)
+                marker = ""
+            text.append(ch)
         if marker:
             markers.append(marker)
-            marker = ""
-        if c.ch == "\ufffe":
-            hyphenated = True
-            text.append("-")
-            continue
-        text.append(c.ch)
-    if marker:
-        markers.append(marker)
-    line_text = " ".join("".join(text).split())
+        raw_text = "".join(text)
+    hyphenated = "\ufffe" in raw_text
+    line_text = " ".join(raw_text.replace("\ufffe", "-").split())
     if not line_text:
         return None
-    bold = sum(c.bold for c in normal) > len(normal) / 2
+    bold = sum(c[_BOLD] for c in normal) > len(normal) / 2
     return Line(
         text=line_text,
         page=page,
-        x0=min(c.x0 for c in visible),
-        x1=max(c.x1 for c in visible),
-        top=min(c.top for c in visible),
+        x0=min(c[_X0] for c in visible),
+        x1=max(c[_X1] for c in visible),
+        top=min(c[_TOP] for c in visible),
         baseline=base,
         size=size,
         bold=bold,
