@@ -72,7 +72,8 @@ _SESSION = re.compile(
 )
 _AGENDA = re.compile(r"^(?:Provisional a|A)genda items?\b|^Items? \d.*(?:agenda|list)", re.I)
 _PLACE_DATE = re.compile(
-    rf"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?, )?\d{{1,2}}(?:[–-]\d{{1,2}})?(?: and \d{{1,2}})?\s*(?:{_MONTH})?[\s–-]*.*\d{{4}}\.?$"
+    rf"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?, )?\d{{1,2}}(?:[–-]\d{{1,2}})?(?: and \d{{1,2}})?"
+    rf"\s*(?:{_MONTH})?[\s–-]*.*\d{{4}}\.?$"
 )
 _SUBTITLE = re.compile(
     r"^(?:Report|Note|Letter|Identical letters|Note verbale|Resolution adopted|Decision adopted|"
