@@ -14,7 +14,19 @@ from pathlib import Path
 from .document import FOOTNOTE, PARAGRAPH, PREAMBLE, Document
 
 LABELS = Path(__file__).resolve().parent / "data" / "ingest_labels.jsonl"
-CHECKS = ("ingested", "symbol", "date", "title", "kind", "organ", "numbering", "annexes", "pages")
+CHECKS = (
+    "ingested",
+    "symbol",
+    "date",
+    "title",
+    "kind",
+    "organ",
+    "numbering",
+    "annexes",
+    "pages",
+    "footnotes",
+    "preamble",
+)
 
 
 @dataclass
@@ -103,6 +115,21 @@ def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
     return right, len(checks)
 
 
+def footnote_numbers(document: Document) -> int:
+    """n when the numbered footnotes read are exactly 1..n (a number may recur where an annex
+    restarts them), else -1; asterisk and lettered notes are not counted."""
+    numbers = {
+        int(p.ordinal.split()[0].rstrip("*"))
+        for p in document.paragraphs
+        if p.kind == FOOTNOTE and p.ordinal and p.ordinal.split()[0].rstrip("*").isdigit()
+    }
+    return len(numbers) if numbers == set(range(1, len(numbers) + 1)) else -1
+
+
+def _count_right(got: int, labelled: int | None) -> bool | None:
+    return None if labelled is None else got == labelled
+
+
 def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Path) -> DocResult:
     result = DocResult(label["file"], label.get("split", "dev"), label["kind"])
     try:
@@ -115,6 +142,8 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
     searchable = bool(document.paragraphs) or document.summary is not None
     numbered = bool(label.get("numbered"))
     right, checked = pages_right(document, label.get("pages") or [])
+    footnotes = footnote_numbers(document)
+    preamble = sum(1 for p in document.paragraphs if p.kind == PREAMBLE)
     result.checks = {
         "ingested": searchable,
         "symbol": _symbol_norm(document.symbol) == _symbol_norm(label["symbol"]),
@@ -125,6 +154,11 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         "numbering": numbering_exact(document, label.get("last_paragraph")) if numbered else None,
         "annexes": annexes_exact(document, label.get("annexes") or []),
         "pages": right == checked if checked else None,
+        # As many footnote units as the document prints footnotes (none when it has none).
+        "footnotes": footnotes == label["footnotes"]
+        if label.get("footnotes") is not None
+        else None,
+        "preamble": preamble == label["preamble"] if label.get("preamble") is not None else None,
     }
     body = [p.number for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is None]
     result.got = {
@@ -137,8 +171,8 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         "annex paragraphs": sum(
             1 for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is not None
         ),
-        "preamble": sum(1 for p in document.paragraphs if p.kind == PREAMBLE),
-        "footnotes": sum(1 for p in document.paragraphs if p.kind == FOOTNOTE),
+        "preamble": preamble,
+        "footnotes": footnotes,
         "pages right": f"{right}/{checked}",
     }
     return result
@@ -198,4 +232,6 @@ def format_misses(results: Sequence[DocResult], labels: Sequence[dict]) -> str:
                 )
             elif check == "pages":
                 out.append(f"    pages: {r.got.get('pages right')} checks right")
+            elif check in ("footnotes", "preamble"):
+                out.append(f"    {check}: got {r.got.get(check)}, labelled {label.get(check)}")
     return "\n".join(out)
