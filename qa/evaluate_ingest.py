@@ -70,6 +70,16 @@ def numbering_exact(document: Document, last: int | None) -> bool:
     return got == list(range(1, (last or 0) + 1))
 
 
+def own_label(annex: str | None) -> str | None:
+    """The label an annex scope is printed with: "II" for "II" or "II*" (a second annex II),
+    "" for "enclosure" (an unnumbered enclosure, which labels write as an unlabelled annex),
+    "2" for "II, enclosure 2"."""
+    if annex is None:
+        return None
+    last = annex.rstrip("*").split(", ")[-1]
+    return re.sub(r"^(?:enclosure|appendix|attachment)\b\s*", "", last)
+
+
 def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
     """Each annex that restarts its numbering is read as 1..last under its own label."""
     restarting = [a for a in annexes if a.get("restarts")]
@@ -79,7 +89,7 @@ def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
         numbers = [
             p.number
             for p in document.paragraphs
-            if p.kind == PARAGRAPH and p.annex is not None and p.annex.rstrip("*") == annex["label"]
+            if p.kind == PARAGRAPH and p.annex is not None and own_label(p.annex) == annex["label"]
         ]
         if numbers[: annex["last_paragraph"]] != list(range(1, annex["last_paragraph"] + 1)):
             return False
@@ -99,7 +109,7 @@ def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
                         for p in document.paragraphs
                         if p.kind == PARAGRAPH
                         and p.number == check["paragraph"]
-                        and (p.annex or "").rstrip("*") == check["annex"]
+                        and own_label(p.annex) == check["annex"]
                     ),
                     None,
                 )

@@ -203,6 +203,9 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     in_preamble = False
     preamble_count = 0
     per_page: dict[tuple[str | None, int | None, str], int] = {}
+    # Headings as they come (where in `units`, page, annex, path, text): a page whose only
+    # text is headings (a title over photographs, a figure) is cited by them.
+    captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]] = []
     mode = "body"
     i = 0
 
@@ -212,12 +215,14 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             units.append(current.close())
             current = None
 
-    def set_heading(heading: Heading) -> None:
+    def set_heading(heading: Heading, page: int | None = None) -> None:
         close_current()
         while headings and headings[-1].level >= heading.level:
             headings.pop()
         headings.append(heading)
         all_headings.append(tuple(headings))
+        if page is not None:
+            captions.append((len(units), page, annex, tuple(headings), heading.display))
 
     def loose_unit(kind: str, text: str, page: int | None) -> _Open:
         key = (annex, page, kind)
@@ -271,8 +276,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             if kind_word.startswith("annexe"):
                 kind_word = "annex"
             name = label if kind_word == "annex" else f"{kind_word} {label}".strip()
-            if annex is not None and kind_word != "annex":
-                name = f"{annex}, {name}"  # an enclosure inside an annex
+            if annex and kind_word != "annex":
+                name = f"{annex}, {name}"  # an enclosure inside annex II: "II, enclosure"
             while name in annex_labels:
                 name = f"{name}*"
             annex_labels.add(name)
@@ -284,7 +289,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 expected = 1
             headings.clear()
             title = text if len(text) < 200 else text[:200]
-            set_heading(Heading(0, None, title))
+            set_heading(Heading(0, None, title), block.page)
             continue
 
         if (
@@ -315,6 +320,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             current is not None
             and current.kind != PREAMBLE
             and not is_complete(current.last_text())
+            and not _new_page(current, block)
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
         ):
@@ -330,13 +336,14 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             chapter = CHAPTER.match(text)
             section = SECTION.match(text)
             if chapter:
-                set_heading(Heading(1, chapter.group(1), chapter.group(2).rstrip(".")))
+                heading = Heading(1, chapter.group(1), chapter.group(2).rstrip("."))
             elif section:
-                set_heading(Heading(2, section.group(1), section.group(2).rstrip(".")))
+                heading = Heading(2, section.group(1), section.group(2).rstrip("."))
             elif numbered:
-                set_heading(Heading(3, numbered.group(1), numbered.group(2).rstrip(".")))
+                heading = Heading(3, numbered.group(1), numbered.group(2).rstrip("."))
             else:
-                set_heading(Heading(4, None, text))
+                heading = Heading(4, None, text)
+            set_heading(heading, block.page)
             in_preamble = in_preamble and not block.bold
             continue
 
@@ -353,7 +360,12 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             # A preambular paragraph ends with a comma; the next one opens with a capital.
             current.extend_last(text)
             continue
-        if current is not None and current.kind == TEXT and not is_complete(current.intro):
+        if (
+            current is not None
+            and current.kind == TEXT
+            and not is_complete(current.intro)
+            and not _new_page(current, block)
+        ):
             current.extend_last(text)
             continue
         close_current()
@@ -365,6 +377,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         else:
             current = loose_unit(TEXT, text, block.page)
     close_current()
+    _cite_lone_headings(units, captions, summary_page)
 
     summary = (
         Paragraph(
@@ -378,6 +391,31 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         else None
     )
     return Body(summary, units, all_headings)
+
+
+def _new_page(current: _Open, block: Block) -> bool:
+    """Unnumbered text is cited by page, so it does not run on across a page break."""
+    return current.kind == TEXT and block.page is not None and block.page != current.page
+
+
+def _cite_lone_headings(
+    units: list[Paragraph],
+    captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]],
+    summary_page: int | None,
+) -> None:
+    """A text unit, in place, for the headings of each page on which no unit starts (an
+    annex's title over photographs, a figure's caption): what is printed there stays findable
+    and citable by page."""
+    cited = {u.page for u in units} | {summary_page}
+    by_page: dict[int, list[tuple[int, str | None, tuple[Heading, ...], str]]] = {}
+    for at, page, annex, path, text in captions:
+        if page not in cited:
+            by_page.setdefault(page, []).append((at, annex, path, text))
+    for page, found in sorted(by_page.items(), key=lambda kv: -kv[1][0][0]):
+        at, annex, path, _ = found[0]
+        text = " ".join(t for *_, t in found)
+        unit = Paragraph(None, path, text, page=page, kind=TEXT, annex=annex, ordinal="1")
+        units.insert(at, unit)
 
 
 def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
