@@ -189,6 +189,13 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         for t, b in zip(texts, blocks)
     ]
     next_number = _next_numbers(numbers)
+    # A list numbered from 1 inside a paragraph ("The agenda read as follows: 1. Opening ...
+    # 7. Other business."): the number it expects next, and where the last paragraph number
+    # stood. A number that continues that list and stands further right is not the next
+    # paragraph, even when it is the number the paragraphs expect.
+    list_next: int | None = None
+    number_indent: float | None = None
+    nested = max(12.0, 1.2 * (body_size or 10.0))
 
     summary_parts: list[str] = []
     summary_page: int | None = None
@@ -268,8 +275,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         heading_like = _heading_like(block, text)
 
         # An annex or enclosure: its own scope, and maybe its own numbering.
-        annex_match = ANNEX.match(block.lines[0].strip() if block.lines else text)
-        if annex_match and block.bold is not False and len(text) < 300:
+        annex_match = _annex_heading(block, text)
+        if annex_match:
             close_current()
             label = (annex_match.group(2) or "").strip()
             kind_word = annex_match.group(1).lower().rstrip("s")
@@ -285,6 +292,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             in_preamble = False
             upcoming = next_number[i - 1]
             annex_restarts = upcoming == 1 or (number == 1)
+            number_indent = list_next = None
             if annex_restarts:
                 expected = 1
             headings.clear()
@@ -296,6 +304,12 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             number is not None
             and (number == expected or _skipped(number, expected, next_number[i - 1], text))
             and not _numbered_heading(numbered.group(2), block, next_number[i - 1], number)
+            and not (
+                number == list_next
+                and block.indent is not None
+                and number_indent is not None
+                and block.indent > number_indent + nested
+            )
         ):
             close_current()
             in_preamble = False
@@ -308,7 +322,11 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 annex if annex_restarts else None,
             )
             expected = number + 1
+            number_indent = block.indent
+            list_next = None
             continue
+        if number is not None and numbers[i - 1] in (1, list_next):
+            list_next = number + 1
 
         item = ITEM.match(text)
         if item and current is not None:
@@ -434,6 +452,13 @@ def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
             Paragraph(None, (), clean(note.text), page=note.page, kind=FOOTNOTE, ordinal=ordinal)
         )
     return units
+
+
+def _annex_heading(block: Block, text: str) -> re.Match[str] | None:
+    """ "Annex II", "Enclosure", "Annex to the letter dated ...": not set in plain type."""
+    if block.bold is False or len(text) >= 300:
+        return None
+    return ANNEX.match(block.lines[0].strip() if block.lines else text)
 
 
 def _next_numbers(numbers: list[int | None]) -> list[int | None]:
