@@ -14,6 +14,7 @@ MONTHS = (
 _MONTH = "|".join(MONTHS)
 DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
 _DATE_LINE = re.compile(rf"^\[?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]?$")
+_BRACKETED_DATE = re.compile(rf"^\[\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]$")
 
 # One element of a symbol after the first: "80", "AC.109", "ES-10", "L.17", "Add.1", "COP(8)".
 _ELEMENT = r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:\([0-9A-Za-z]{1,4}\))?"
@@ -228,6 +229,14 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
                 if m:
                     head.date = m.group(0)
                     break
+    if head.date is None:
+        # Official Records (a supplement's cover and contents, no "Distr." block) date the
+        # report in brackets on a line of its own near the front: "[17 June 2025]".
+        for page in pages[1:6]:
+            found = next((ln for ln in page.lines if _BRACKETED_DATE.match(ln.text.strip())), None)
+            if found:
+                head.date = found.text.strip("[] ")
+                break
     head.date_iso = iso_date(head.date)
 
     _read_title(first, body_size, height, head)
