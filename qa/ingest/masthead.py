@@ -82,6 +82,9 @@ _SUBTITLE = re.compile(
     r"Memorandum|Summary record)",
     re.IGNORECASE,
 )
+_DRAFT_LINE = re.compile(
+    r"^(?:Draft (?:resolutions?|decisions?)|(?:Resolution|Decision) adopted)\b"
+)
 _LETTER = re.compile(r"^(?:Identical )?(?:letters?|notes? verbales?) dated\b", re.IGNORECASE)
 
 
@@ -97,6 +100,9 @@ class Masthead:
     organ: str | None = None
     session: str | None = None
     agenda_item: str | None = None
+    # Lines between the agenda item and the title that say what the document is ("Draft
+    # decision submitted by the Vice-President of the Council ...").
+    kicker: str = ""
     # Page-1 lines the masthead took (page, top, x0): the body starts below them.
     used: set[tuple[int, float, float]] = field(default_factory=set)
 
@@ -306,6 +312,12 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         head.kind = kind_of(head.symbol, None, None, False)
         return
     kicker = " ".join(_join(runs[i]) for i in range(session_at + 2, title_run) if runs[i][0].bold)
+    # "Draft decision submitted by the Vice-President ..." above the title, in any type.
+    kicker += "".join(
+        "\n" + _join(runs[i])
+        for i in range(session_at + 1, title_run)
+        if _DRAFT_LINE.match(_join(runs[i]))
+    )
     title_lines = runs[title_run]
     title = _join(title_lines)
     sub_lines: list[Line] = []
@@ -329,6 +341,7 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     for line in lines:
         if line.top <= bottom + 1:
             head.used.add((line.page, line.top, line.x0))
+    head.kicker = kicker
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
 
 
