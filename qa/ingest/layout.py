@@ -173,9 +173,9 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
             if not is_running(ln, page, shapes, symbols)
             and (skip is None or (page.number, ln.top, ln.x0) not in skip)
         ]
+        body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]  # contents entries
         body, notes = _split_footnotes(body, size)
         footnotes.extend(_footnote_blocks(notes))
-        body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]
         split = page.width / 2 if len(_columns(body, page.width)) > 1 else None
         blocks.extend(_blocks(body, size, split))
     blocks = _join_hyphens(blocks)
