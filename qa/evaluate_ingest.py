@@ -14,7 +14,19 @@ from pathlib import Path
 from .document import FOOTNOTE, PARAGRAPH, PREAMBLE, Document
 
 LABELS = Path(__file__).resolve().parent / "data" / "ingest_labels.jsonl"
-CHECKS = ("ingested", "symbol", "date", "title", "kind", "organ", "numbering", "annexes", "pages")
+CHECKS = (
+    "ingested",
+    "symbol",
+    "date",
+    "title",
+    "kind",
+    "organ",
+    "numbering",
+    "annexes",
+    "pages",
+    "footnotes",
+    "preamble",
+)
 
 
 @dataclass
@@ -58,6 +70,16 @@ def numbering_exact(document: Document, last: int | None) -> bool:
     return got == list(range(1, (last or 0) + 1))
 
 
+def own_label(annex: str | None) -> str | None:
+    """The label an annex scope is printed with: "II" for "II" or "II*" (a second annex II),
+    "" for "enclosure" (an unnumbered enclosure, which labels write as an unlabelled annex),
+    "2" for "II, enclosure 2"."""
+    if annex is None:
+        return None
+    last = annex.rstrip("*").split(", ")[-1]
+    return re.sub(r"^(?:enclosure|appendix|attachment)\b\s*", "", last)
+
+
 def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
     """Each annex that restarts its numbering is read as 1..last under its own label."""
     restarting = [a for a in annexes if a.get("restarts")]
@@ -67,7 +89,7 @@ def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
         numbers = [
             p.number
             for p in document.paragraphs
-            if p.kind == PARAGRAPH and p.annex is not None and p.annex.rstrip("*") == annex["label"]
+            if p.kind == PARAGRAPH and p.annex is not None and own_label(p.annex) == annex["label"]
         ]
         if numbers[: annex["last_paragraph"]] != list(range(1, annex["last_paragraph"] + 1)):
             return False
@@ -87,7 +109,7 @@ def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
                         for p in document.paragraphs
                         if p.kind == PARAGRAPH
                         and p.number == check["paragraph"]
-                        and (p.annex or "").rstrip("*") == check["annex"]
+                        and own_label(p.annex) == check["annex"]
                     ),
                     None,
                 )
@@ -103,6 +125,21 @@ def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
     return right, len(checks)
 
 
+def footnote_numbers(document: Document) -> int:
+    """n when the numbered footnotes read are exactly 1..n (a number may recur where an annex
+    restarts them), else -1; asterisk and lettered notes are not counted."""
+    numbers = {
+        int(p.ordinal.split()[0].rstrip("*"))
+        for p in document.paragraphs
+        if p.kind == FOOTNOTE and p.ordinal and p.ordinal.split()[0].rstrip("*").isdigit()
+    }
+    return len(numbers) if numbers == set(range(1, len(numbers) + 1)) else -1
+
+
+def _count_right(got: int, labelled: int | None) -> bool | None:
+    return None if labelled is None else got == labelled
+
+
 def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Path) -> DocResult:
     result = DocResult(label["file"], label.get("split", "dev"), label["kind"])
     try:
@@ -115,6 +152,8 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
     searchable = bool(document.paragraphs) or document.summary is not None
     numbered = bool(label.get("numbered"))
     right, checked = pages_right(document, label.get("pages") or [])
+    footnotes = footnote_numbers(document)
+    preamble = sum(1 for p in document.paragraphs if p.kind == PREAMBLE)
     result.checks = {
         "ingested": searchable,
         "symbol": _symbol_norm(document.symbol) == _symbol_norm(label["symbol"]),
@@ -125,6 +164,11 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         "numbering": numbering_exact(document, label.get("last_paragraph")) if numbered else None,
         "annexes": annexes_exact(document, label.get("annexes") or []),
         "pages": right == checked if checked else None,
+        # As many footnote units as the document prints footnotes (none when it has none).
+        "footnotes": footnotes == label["footnotes"]
+        if label.get("footnotes") is not None
+        else None,
+        "preamble": preamble == label["preamble"] if label.get("preamble") is not None else None,
     }
     body = [p.number for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is None]
     result.got = {
@@ -137,8 +181,8 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         "annex paragraphs": sum(
             1 for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is not None
         ),
-        "preamble": sum(1 for p in document.paragraphs if p.kind == PREAMBLE),
-        "footnotes": sum(1 for p in document.paragraphs if p.kind == FOOTNOTE),
+        "preamble": preamble,
+        "footnotes": footnotes,
         "pages right": f"{right}/{checked}",
     }
     return result
@@ -198,4 +242,6 @@ def format_misses(results: Sequence[DocResult], labels: Sequence[dict]) -> str:
                 )
             elif check == "pages":
                 out.append(f"    pages: {r.got.get('pages right')} checks right")
+            elif check in ("footnotes", "preamble"):
+                out.append(f"    {check}: got {r.got.get(check)}, labelled {label.get(check)}")
     return "\n".join(out)

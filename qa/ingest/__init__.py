@@ -18,7 +18,7 @@ from .masthead import kind_of, organ_of, read_masthead, split_symbols, symbol_fr
 from .paragraphs import footnote_units, read_body
 
 # Bump whenever reading changes what comes out, so built indexes are seen as stale.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 
@@ -115,7 +115,7 @@ def read_pdf(path: Path, doc_id: str | None = None) -> Document:
         headings=tuple(body.headings),
         symbols=head.symbols,
         date_iso=head.date_iso,
-        kind=kind_of(head.symbol, head.title, head.subtitle, numbered),
+        kind=kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{head.kicker}", numbered),
         organ=head.organ,
         subtitle=head.subtitle,
         pages=len(pages),

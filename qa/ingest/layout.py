@@ -43,6 +43,9 @@ class Block:
     label: str | None = None  # a footnote's marker ("12", "*")
     lines: tuple[str, ...] = field(default=(), repr=False)
     markers: tuple[str, ...] = ()  # footnote markers referenced from the block
+    # How far the first line starts right of the page's running-text margin (points); None
+    # without positions (plain text).
+    indent: float | None = None
 
 
 def body_size(pages: list[Page]) -> float:
@@ -178,10 +181,11 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
             if not is_running(ln, page, shapes, symbols, edge=n < 2 or n >= len(lines) - 2)
             and (skip is None or (page.number, ln.top, ln.x0) not in skip)
         ]
+        body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]  # contents entries
         body, notes = _split_footnotes(body, size)
         footnotes.extend(_footnote_blocks(notes))
-        body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]
-        blocks.extend(_blocks(body, size))
+        split = page.width / 2 if len(_columns(body, page.width)) > 1 else None
+        blocks.extend(_blocks(body, size, split))
     blocks = _join_hyphens(blocks)
     return Layout(blocks, footnotes, size)
 
@@ -225,10 +229,17 @@ def _footnote_blocks(lines: list[Line]) -> list[Block]:
                 Block(text, current[0].page, "footnote", False, current[0].size, label=label)
             )
 
+    pending = None  # a marker the PDF set on a line of its own, just left of its note
+    text_size = max((ln.size for ln in lines), default=0.0)
     for line in lines:
+        if re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) and line.size < text_size - 1.5:
+            pending = line.text
+            continue
         lead = _FOOTNOTE_TEXT_START.match(line.text)
         new_label = None
-        if line.markers and (not current or line.x0 < current[0].x0 + 1):
+        if pending is not None:
+            new_label, text, pending = pending, line.text, None
+        elif line.markers and (not current or line.x0 < current[0].x0 + 1):
             new_label = line.markers[0]
             text = line.text
         elif lead and (not current or line.x0 <= current[0].x0 + 1 or lead.group(1)[0] == "*"):
@@ -263,8 +274,9 @@ def _is_table_row(line: Line) -> bool:
     return " | " in line.text
 
 
-def _blocks(lines: list[Line], size: float) -> list[Block]:
-    """Group a page's body lines into blocks at gaps, indents and changes of type."""
+def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[Block]:
+    """Group a page's body lines into blocks at gaps, indents and changes of type. `split`:
+    where the right column starts on a page set in two columns."""
     if not lines:
         return []
     gaps = [
@@ -275,6 +287,7 @@ def _blocks(lines: list[Line], size: float) -> list[Block]:
     leading = statistics.median(gaps) if gaps else size * 0.4
     left = min(ln.x0 for ln in lines)
     right = max(ln.x1 for ln in lines)
+    margins = _margins(lines, size, split)
     blocks: list[Block] = []
     group: list[Line] = []
     table = False
@@ -304,6 +317,7 @@ def _blocks(lines: list[Line], size: float) -> list[Block]:
                         group[0].size,
                         lines=tuple(ln.text for ln in group),
                         markers=tuple(m for ln in group for m in ln.markers),
+                        indent=_indent(group[0].x0, margins, split),
                     )
                 )
         group = []
@@ -344,6 +358,28 @@ def _blocks(lines: list[Line], size: float) -> list[Block]:
         group.append(line)
     close()
     return blocks
+
+
+def _margins(lines: list[Line], size: float, split: float | None) -> tuple[float, float]:
+    """The left edge of running text in the left column, and in the right one on a page set
+    in two columns: the leftmost start that plain lines of body type share (a page full of
+    indented sub-items still has its margin there; one stray line does not move it)."""
+    sides: tuple[Counter, Counter] = (Counter(), Counter())
+    for ln in lines:
+        if not ln.bold and abs(ln.size - size) < 0.6:
+            sides[split is not None and ln.x0 >= split][round(ln.x0)] += 1
+    fallback = min(ln.x0 for ln in lines)
+
+    def edge(side: Counter) -> float:
+        shared = [x for x in side if side[x] + side[x - 1] + side[x + 1] >= 2]
+        return min(shared or side or [fallback])
+
+    return edge(sides[0]), edge(sides[1])
+
+
+def _indent(x0: float, margins: tuple[float, float], split: float | None) -> float:
+    """How far right of its column's running-text edge a line starts."""
+    return round(x0 - margins[split is not None and x0 >= split], 1)
 
 
 def _join_lines(lines: list[Line]) -> str:
@@ -391,6 +427,7 @@ def _join_hyphens(blocks: list[Block]) -> list[Block]:
                 block.label,
                 block.lines,
                 block.markers,
+                block.indent,
             )
         out.append(block)
     return out

@@ -14,6 +14,7 @@ MONTHS = (
 _MONTH = "|".join(MONTHS)
 DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
 _DATE_LINE = re.compile(rf"^\[?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]?$")
+_BRACKETED_DATE = re.compile(rf"^\[\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]$")
 
 # One element of a symbol after the first: "80", "AC.109", "ES-10", "L.17", "Add.1", "COP(8)".
 _ELEMENT = r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:\([0-9A-Za-z]{1,4}\))?"
@@ -72,13 +73,17 @@ _SESSION = re.compile(
 )
 _AGENDA = re.compile(r"^(?:Provisional a|A)genda items?\b|^Items? \d.*(?:agenda|list)", re.I)
 _PLACE_DATE = re.compile(
-    rf"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?, )?\d{{1,2}}(?:[–-]\d{{1,2}})?(?: and \d{{1,2}})?\s*(?:{_MONTH})?[\s–-]*.*\d{{4}}\.?$"
+    rf"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?, )?\d{{1,2}}(?:[–-]\d{{1,2}})?(?: and \d{{1,2}})?"
+    rf"\s*(?:{_MONTH})?[\s–-]*.*\d{{4}}\.?$"
 )
 _SUBTITLE = re.compile(
     r"^(?:Report|Note|Letter|Identical letters|Note verbale|Resolution adopted|Decision adopted|"
     r"Draft (?:resolution|decision)|Addendum|Corrigendum|Adopted by|Statement submitted|"
     r"Memorandum|Summary record)",
     re.IGNORECASE,
+)
+_DRAFT_LINE = re.compile(
+    r"^(?:Draft (?:resolutions?|decisions?)|(?:Resolution|Decision) adopted)\b"
 )
 _LETTER = re.compile(r"^(?:Identical )?(?:letters?|notes? verbales?) dated\b", re.IGNORECASE)
 
@@ -95,6 +100,9 @@ class Masthead:
     organ: str | None = None
     session: str | None = None
     agenda_item: str | None = None
+    # Lines between the agenda item and the title that say what the document is ("Draft
+    # decision submitted by the Vice-President of the Council ...").
+    kicker: str = ""
     # Page-1 lines the masthead took (page, top, x0): the body starts below them.
     used: set[tuple[int, float, float]] = field(default_factory=set)
 
@@ -227,6 +235,14 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
                 if m:
                     head.date = m.group(0)
                     break
+    if head.date is None:
+        # Official Records (a supplement's cover and contents, no "Distr." block) date the
+        # report in brackets on a line of its own near the front: "[17 June 2025]".
+        for page in pages[1:6]:
+            found = next((ln for ln in page.lines if _BRACKETED_DATE.match(ln.text.strip())), None)
+            if found:
+                head.date = found.text.strip("[] ")
+                break
     head.date_iso = iso_date(head.date)
 
     _read_title(first, body_size, height, head)
@@ -296,6 +312,12 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         head.kind = kind_of(head.symbol, None, None, False)
         return
     kicker = " ".join(_join(runs[i]) for i in range(session_at + 2, title_run) if runs[i][0].bold)
+    # "Draft decision submitted by the Vice-President ..." above the title, in any type.
+    kicker += "".join(
+        "\n" + _join(runs[i])
+        for i in range(session_at + 1, title_run)
+        if _DRAFT_LINE.match(_join(runs[i]))
+    )
     title_lines = runs[title_run]
     title = _join(title_lines)
     sub_lines: list[Line] = []
@@ -319,6 +341,7 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     for line in lines:
         if line.top <= bottom + 1:
             head.used.add((line.page, line.top, line.x0))
+    head.kicker = kicker
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
 
 

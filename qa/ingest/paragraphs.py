@@ -189,6 +189,13 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         for t, b in zip(texts, blocks)
     ]
     next_number = _next_numbers(numbers)
+    # A list numbered from 1 inside a paragraph ("The agenda read as follows: 1. Opening ...
+    # 7. Other business."): the number it expects next, and where the last paragraph number
+    # stood. A number that continues that list and stands further right is not the next
+    # paragraph, even when it is the number the paragraphs expect.
+    list_next: int | None = None
+    number_indent: float | None = None
+    nested = max(12.0, 1.2 * (body_size or 10.0))
 
     summary_parts: list[str] = []
     summary_page: int | None = None
@@ -203,6 +210,9 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     in_preamble = False
     preamble_count = 0
     per_page: dict[tuple[str | None, int | None, str], int] = {}
+    # Headings as they come (where in `units`, page, annex, path, text): a page whose only
+    # text is headings (a title over photographs, a figure) is cited by them.
+    captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]] = []
     mode = "body"
     i = 0
 
@@ -212,12 +222,14 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             units.append(current.close())
             current = None
 
-    def set_heading(heading: Heading) -> None:
+    def set_heading(heading: Heading, page: int | None = None) -> None:
         close_current()
         while headings and headings[-1].level >= heading.level:
             headings.pop()
         headings.append(heading)
         all_headings.append(tuple(headings))
+        if page is not None:
+            captions.append((len(units), page, annex, tuple(headings), heading.display))
 
     def loose_unit(kind: str, text: str, page: int | None) -> _Open:
         key = (annex, page, kind)
@@ -263,16 +275,16 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         heading_like = _heading_like(block, text)
 
         # An annex or enclosure: its own scope, and maybe its own numbering.
-        annex_match = ANNEX.match(block.lines[0].strip() if block.lines else text)
-        if annex_match and block.bold is not False and len(text) < 300:
+        annex_match = _annex_heading(block, text)
+        if annex_match:
             close_current()
             label = (annex_match.group(2) or "").strip()
             kind_word = annex_match.group(1).lower().rstrip("s")
             if kind_word.startswith("annexe"):
                 kind_word = "annex"
             name = label if kind_word == "annex" else f"{kind_word} {label}".strip()
-            if annex is not None and kind_word != "annex":
-                name = f"{annex}, {name}"  # an enclosure inside an annex
+            if annex and kind_word != "annex":
+                name = f"{annex}, {name}"  # an enclosure inside annex II: "II, enclosure"
             while name in annex_labels:
                 name = f"{name}*"
             annex_labels.add(name)
@@ -280,17 +292,24 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             in_preamble = False
             upcoming = next_number[i - 1]
             annex_restarts = upcoming == 1 or (number == 1)
+            number_indent = list_next = None
             if annex_restarts:
                 expected = 1
             headings.clear()
             title = text if len(text) < 200 else text[:200]
-            set_heading(Heading(0, None, title))
+            set_heading(Heading(0, None, title), block.page)
             continue
 
         if (
             number is not None
             and (number == expected or _skipped(number, expected, next_number[i - 1], text))
             and not _numbered_heading(numbered.group(2), block, next_number[i - 1], number)
+            and not (
+                number == list_next
+                and block.indent is not None
+                and number_indent is not None
+                and block.indent > number_indent + nested
+            )
         ):
             close_current()
             in_preamble = False
@@ -303,7 +322,11 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 annex if annex_restarts else None,
             )
             expected = number + 1
+            number_indent = block.indent
+            list_next = None
             continue
+        if number is not None and numbers[i - 1] in (1, list_next):
+            list_next = number + 1
 
         item = ITEM.match(text)
         if item and current is not None:
@@ -314,9 +337,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if (
             current is not None
             and current.kind != PREAMBLE
-            # Unnumbered text is cited by page: a new page starts a new unit.
-            and not (current.kind == TEXT and block.page != current.page)
             and not is_complete(current.last_text())
+            and not _new_page(current, block)
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
         ):
@@ -332,13 +354,14 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             chapter = CHAPTER.match(text)
             section = SECTION.match(text)
             if chapter:
-                set_heading(Heading(1, chapter.group(1), chapter.group(2).rstrip(".")))
+                heading = Heading(1, chapter.group(1), chapter.group(2).rstrip("."))
             elif section:
-                set_heading(Heading(2, section.group(1), section.group(2).rstrip(".")))
+                heading = Heading(2, section.group(1), section.group(2).rstrip("."))
             elif numbered:
-                set_heading(Heading(3, numbered.group(1), numbered.group(2).rstrip(".")))
+                heading = Heading(3, numbered.group(1), numbered.group(2).rstrip("."))
             else:
-                set_heading(Heading(4, None, text))
+                heading = Heading(4, None, text)
+            set_heading(heading, block.page)
             in_preamble = in_preamble and not block.bold
             continue
 
@@ -359,7 +382,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             current is not None
             and current.kind == TEXT
             and not is_complete(current.intro)
-            and block.page == current.page
+            and not _new_page(current, block)
         ):
             current.extend_last(text)
             continue
@@ -372,6 +395,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         else:
             current = loose_unit(TEXT, text, block.page)
     close_current()
+    _cite_lone_headings(units, captions, summary_page)
 
     summary = (
         Paragraph(
@@ -385,6 +409,31 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         else None
     )
     return Body(summary, units, all_headings)
+
+
+def _new_page(current: _Open, block: Block) -> bool:
+    """Unnumbered text is cited by page, so it does not run on across a page break."""
+    return current.kind == TEXT and block.page is not None and block.page != current.page
+
+
+def _cite_lone_headings(
+    units: list[Paragraph],
+    captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]],
+    summary_page: int | None,
+) -> None:
+    """A text unit, in place, for the headings of each page on which no unit starts (an
+    annex's title over photographs, a figure's caption): what is printed there stays findable
+    and citable by page."""
+    cited = {u.page for u in units} | {summary_page}
+    by_page: dict[int, list[tuple[int, str | None, tuple[Heading, ...], str]]] = {}
+    for at, page, annex, path, text in captions:
+        if page not in cited:
+            by_page.setdefault(page, []).append((at, annex, path, text))
+    for page, found in sorted(by_page.items(), key=lambda kv: -kv[1][0][0]):
+        at, annex, path, _ = found[0]
+        text = " ".join(t for *_, t in found)
+        unit = Paragraph(None, path, text, page=page, kind=TEXT, annex=annex, ordinal="1")
+        units.insert(at, unit)
 
 
 def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
@@ -403,6 +452,13 @@ def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
             Paragraph(None, (), clean(note.text), page=note.page, kind=FOOTNOTE, ordinal=ordinal)
         )
     return units
+
+
+def _annex_heading(block: Block, text: str) -> re.Match[str] | None:
+    """ "Annex II", "Enclosure", "Annex to the letter dated ...": not set in plain type."""
+    if block.bold is False or len(text) >= 300:
+        return None
+    return ANNEX.match(block.lines[0].strip() if block.lines else text)
 
 
 def _next_numbers(numbers: list[int | None]) -> list[int | None]:

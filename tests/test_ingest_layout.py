@@ -1,0 +1,126 @@
+"""Reading mechanisms of qa.ingest on synthetic lines and blocks (no PDFs needed)."""
+
+from __future__ import annotations
+
+from qa.document import FOOTNOTE, PARAGRAPH, TEXT, Document, Paragraph
+from qa.evaluate_ingest import footnote_numbers, own_label
+from qa.ingest.layout import Block, _blocks
+from qa.ingest.masthead import read_masthead
+from qa.ingest.paragraphs import read_body
+from qa.ingest.pdf import Line, Page, _line, _split_lines
+
+
+def _text(text: str, page: int, indent: float | None = 0.0, bold: bool = False) -> Block:
+    return Block(text, page, "text", bold, 10.0, lines=(text,), indent=indent)
+
+
+def test_unnumbered_text_stops_at_a_page_break():
+    body = read_body([_text("The letter goes on and on until the page", 1), _text("ends.", 2)])
+    texts = [(u.page, u.intro) for u in body.units if u.kind == TEXT]
+    assert texts == [(1, "The letter goes on and on until the page"), (2, "ends.")]
+
+
+def test_a_page_of_headings_alone_is_cited_by_them():
+    blocks = [
+        _text("I write to inform you of the attacks.", 1),
+        _text("Consequences of the attacks", 2, bold=True),
+        _text("Source: Emergency Service.", 3),
+    ]
+    units = read_body(blocks).units
+    assert [(u.page, u.intro) for u in units] == [
+        (1, "I write to inform you of the attacks."),
+        (2, "Consequences of the attacks"),
+        (3, "Source: Emergency Service."),
+    ]
+
+
+def test_a_list_numbered_inside_a_paragraph_is_not_the_next_paragraphs():
+    blocks = [
+        _text("1. The Commission met.", 1),
+        _text("2. The agenda read as follows:", 1),
+        _text("1. Opening of the session.", 1, indent=24.0),
+        _text("2. Adoption of the agenda.", 1, indent=24.0),
+        _text("3. Other business.", 1, indent=24.0),
+        _text("3. At its 398th meeting, the Commission took note of its schedule.", 1),
+    ]
+    numbered = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [u.number for u in numbered] == [1, 2, 3]
+    assert "Other business" in numbered[1].intro
+    assert numbered[2].intro.startswith("At its 398th meeting")
+
+
+def test_numbers_at_the_paragraph_indent_stay_paragraphs():
+    # A decision's paragraphs with first lines indented like every other paragraph.
+    blocks = [_text(f"{n}. Requests the Secretary-General to report.", 1, 24.0) for n in (1, 2)]
+    numbered = [u.number for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert numbered == [1, 2]
+
+
+def test_the_enclosure_of_an_unnumbered_annex():
+    blocks = [
+        _text("Annex", 2, bold=True),
+        _text("I have the honour to transmit the report.", 2),
+        _text("Enclosure", 3, bold=True),
+        _text("1. The report covers the period.", 3),
+    ]
+    units = read_body(blocks).units
+    assert [u.annex for u in units] == ["", "enclosure"]
+    assert own_label("enclosure") == "" and own_label("II*") == "II"
+
+
+def _line_at(text: str, top: float, x0: float = 72.0, size: float = 10.0, bold=False) -> Line:
+    return Line(text, 1, x0, x0 + 6 * len(text), top, top + size * 0.8, size, bold)
+
+
+def test_an_official_records_date_in_brackets_on_a_later_page():
+    page1 = Page(1, 612, 792, (_line_at("A/80/42", 60), _line_at("Supplement No. 42", 200)))
+    page4 = Page(4, 612, 792, (_line_at("[30 April 2025]", 300, x0=260),))
+    head = read_masthead([page1, Page(2, 612, 792, ()), Page(3, 612, 792, ()), page4], 10.0, "x")
+    assert head.date_iso == "2025-04-30"
+
+
+def test_draft_decision_line_above_the_title_tells_the_kind():
+    lines = (
+        _line_at("United Nations E/2025/L.5", 40),
+        _line_at("10 April 2025", 80, x0=400),
+        _line_at("2025 session", 200),
+        _line_at("Agenda item 2", 214),
+        _line_at("Adoption of the agenda and other organizational matters", 228, bold=True),
+        _line_at("Draft decision submitted by the Vice-Presidents of the Council", 250),
+        _line_at("Meeting on the transition from relief to development", 280, size=12, bold=True),
+    )
+    head = read_masthead([Page(1, 612, 792, lines)], 10.0, "E_2025_L.5.pdf")
+    assert head.title == "Meeting on the transition from relief to development"
+    assert head.kind == "decision"
+
+
+def _piece(text, x0, base, size=10.0):
+    return (text, x0, x0 + 5 * len(text), base - size, base, size, False)
+
+
+def test_pieces_make_lines_and_raised_markers():
+    pieces = [_piece("adopted in 2024,", 72, 100), _piece("1", 153, 96, 6.0), None]
+    pieces += [_piece("Next line", 72, 112)]
+    lines = [_line(group, 1) for group in _split_lines(pieces)]
+    assert [ln.text for ln in lines] == ["adopted in 2024,", "Next line"]
+    assert lines[0].markers == ("1",)
+
+
+def test_blocks_carry_their_indent_from_the_margin():
+    lines = [
+        _line_at("5. The agenda read as follows:", 100, x0=124),
+        _line_at("1. Opening of the session.", 118, x0=148),
+        _line_at("the text of the next line, at the margin.", 130, x0=124),
+        _line_at("and another line of running text here.", 142, x0=124),
+    ]
+    blocks = _blocks(lines, 10.0)
+    assert [b.indent for b in blocks] == [0.0, 24.0]
+
+
+def test_footnote_numbers_must_run_from_one():
+    def note(ordinal):
+        return Paragraph(None, (), "See.", page=1, kind=FOOTNOTE, ordinal=ordinal)
+
+    document = Document("d", "t", paragraphs=(note("*"), note("1"), note("2"), note("1 (p. 9)")))
+    assert footnote_numbers(document) == 2
+    assert footnote_numbers(Document("d", "t", paragraphs=(note("1"), note("3")))) == -1
