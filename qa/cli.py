@@ -471,9 +471,7 @@ def _eval_ingest(folder: str | None, question_set: str, json_path: str | None) -
     from .ingest.guard import read_all
 
     path = library_folder(folder)
-    labels = [
-        row for row in load_labels() if question_set == "all" or row["split"] == question_set
-    ]
+    labels = [row for row in load_labels() if question_set == "all" or row["split"] == question_set]
     missing = [row["file"] for row in labels if not (path / row["file"]).is_file()]
     if missing:
         raise click.ClickException(
@@ -481,9 +479,7 @@ def _eval_ingest(folder: str | None, question_set: str, json_path: str | None) -
         )
     started = time.perf_counter()
     # Each file read in a bounded child process, both cores busy, as `qa add` reads them.
-    outcomes = {
-        o.path.name: o for o in read_all([path / row["file"] for row in labels], read_file)
-    }
+    outcomes = {o.path.name: o for o in read_all([path / row["file"] for row in labels], read_file)}
 
     def read(file_path):
         outcome = outcomes[file_path.name]
