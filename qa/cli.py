@@ -137,28 +137,83 @@ def build(conf: Settings) -> None:
     "documents",
     multiple=True,
     metavar="DOC",
-    help="Only search this document (repeatable; ids as `qa list` shows them).",
+    help="Only search this document (repeatable; ids as `qa list` shows them, or symbols).",
+)
+@click.option(
+    "--organ",
+    multiple=True,
+    help="Only documents of this organ: SC, GA, ECOSOC, HRC, … or the full name (repeatable).",
+)
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(("report", "letter", "resolution", "decision", "note", "other")),
+    help="Only documents of this kind (repeatable).",
+)
+@click.option("--since", metavar="DATE", help="Only documents dated on or after: 2025, 2025-03 …")
+@click.option("--until", metavar="DATE", help="Only documents dated on or before.")
+@click.option(
+    "--symbol",
+    multiple=True,
+    metavar="PREFIX",
+    help="Only documents whose symbol is or starts with this: S/2025/185, S/2025/, A/HRC/ …",
+)
+@click.option(
+    "--by-document",
+    is_flag=True,
+    help="The best paragraph of each of the k best documents, oldest first.",
 )
 @_settings_options
 def search_command(
-    question: str, k: int, mode: str, as_json: bool, documents: tuple[str, ...], conf: Settings
+    question: str,
+    k: int,
+    mode: str,
+    as_json: bool,
+    documents: tuple[str, ...],
+    organ: tuple[str, ...],
+    kind: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    symbol: tuple[str, ...],
+    by_document: bool,
+    conf: Settings,
 ) -> None:
     """Print the paragraphs that best answer QUESTION, with citations."""
     from .search import clean_question, open_index
 
     question = clean_question(question)
     index = open_index(conf, progress=_progress_printer())
-    hits = index.search(question, k=k, mode=mode, documents=list(documents) or None)
+    hits = index.search(
+        question,
+        k=k,
+        mode=mode,
+        documents=list(documents) or None,
+        organ=list(organ) or None,
+        kind=list(kind) or None,
+        since=since,
+        until=until,
+        symbol=list(symbol) or None,
+        group_by="document" if by_document else None,
+    )
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
     if not hits:
-        click.echo("No paragraph matches that question.")
+        filtered = any((documents, organ, kind, since, until, symbol))
+        click.echo(
+            "No document matches those filters."
+            if filtered
+            and index.select(documents or None, organ, kind, since, until, symbol) == set()
+            else "No paragraph matches that question."
+        )
         return
     width = min(shutil.get_terminal_size().columns, 100)
     for hit in hits:
+        dated = f"  ({hit.document_date})" if by_document and hit.document_date else ""
         click.echo(
-            click.style(f"{hit.rank}. {hit.citation}", bold=True) + f"  [score {hit.score:.2f}]"
+            click.style(f"{hit.rank}. {hit.citation}", bold=True)
+            + dated
+            + f"  [score {hit.score:.2f}]"
         )
         shown = hit.sentence if hit.sentence else hit.passage
         for line in textwrap.wrap(shown, width=width - 3):

@@ -68,9 +68,26 @@ def load(path: Path):
     return faiss.read_index(str(path))
 
 
-def search(index, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, passage ids) of the k nearest passages for one query vector."""
+def search(
+    index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, passage ids) of the k nearest passages for one query vector; `allowed` (sorted
+    passage ids) restricts the search to those passages."""
     k = min(k, index.ntotal)
-    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+    params = None
+    if allowed is not None:
+        import faiss
+
+        if not len(allowed):
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+        ivf = faiss.try_extract_index_ivf(index)
+        if ivf is not None:
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=selector)
+        k = min(k, len(allowed))
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    scores, ids = index.search(query, k, params=params) if params else index.search(query, k)
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]

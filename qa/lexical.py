@@ -162,15 +162,20 @@ class LexicalIndex:
         out = np.bincount(docs, weights=weights, minlength=self.num_docs).astype(np.float32)
         return out + np.float32(constant) if constant else out
 
-    def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def top(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, scores) of the k best passages with a positive score, in id order.
 
-        Exact: ties at the k-th score go to the lower passage ids.
+        Exact: ties at the k-th score go to the lower passage ids. `allowed` (a boolean mask
+        over passages) keeps only those passages.
         """
-        found = self.best(query, k)
+        found = self.best(query, k, allowed=allowed)
         return found.ids, found.scores
 
-    def best(self, query: str, k: int, prune: bool = False) -> LexicalTop:
+    def best(
+        self, query: str, k: int, prune: bool = False, allowed: np.ndarray | None = None
+    ) -> LexicalTop:
         """The k best passages with a positive score (exactly those, with or without pruning).
 
         Args:
@@ -178,22 +183,30 @@ class LexicalIndex:
             k: how many passages at most.
             prune: skip scanning the commonest words' postings when their impacts cannot
                 lift a passage into the top k (MaxScore); the result is the same.
+            allowed: a boolean mask over passages; only those are scored (no pruning then).
         """
         ids = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
         if not ids or k <= 0:
             return LexicalTop(np.zeros(0, np.int64), np.zeros(0, np.float32), 0, 0)
         constant = float(self.nonoccurrence[ids].sum()) if self.nonoccurrence is not None else 0.0
-        found = self._maxscore(ids, k, constant) if prune else None
-        return found if found is not None else self._exhaustive(ids, k, constant)
+        found = self._maxscore(ids, k, constant) if prune and allowed is None else None
+        return found if found is not None else self._exhaustive(ids, k, constant, allowed)
 
     # --- exhaustive: every posting of the query's words ---------------------------------------
 
-    def _exhaustive(self, ids: list[int], k: int, constant: float) -> LexicalTop:
+    def _exhaustive(
+        self, ids: list[int], k: int, constant: float, allowed: np.ndarray | None = None
+    ) -> LexicalTop:
         """Only the passages that contain a query word are scored, so the cost follows the
         query words' posting lists, not the corpus size."""
         starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
         docs = np.concatenate([self.indices[a:b] for a, b in zip(starts, ends)])
         weights = np.concatenate([self.data[a:b] for a, b in zip(starts, ends)])
+        if allowed is not None:
+            keep = allowed[docs]
+            docs, weights = docs[keep], weights[keep]
+            if not len(docs):
+                return LexicalTop(np.zeros(0, np.int64), np.zeros(0, np.float32), 0, 0)
         if len(docs) * 8 < self.num_docs:
             candidates, inverse = np.unique(docs, return_inverse=True)
             sums = (np.bincount(inverse, weights=weights) + constant).astype(np.float32)

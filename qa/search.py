@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import threading
@@ -20,6 +21,8 @@ from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, S
 from .document import PARAGRAPH, Document, Paragraph
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .fusion import fuse
+from .ingest.masthead import KINDS as DOCUMENT_KINDS
+from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
 from .passages import Passage, split_sentences
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
@@ -178,6 +181,12 @@ class Index:
         self._by_paragraph: dict[tuple[str, str], list[int]] = {}
         for p in self.passages:
             self._by_paragraph.setdefault((p.doc_id, p.ref), []).append(p.id)
+        # A document's passages are consecutive: [start, end) per document, for filters.
+        self._span: dict[str, tuple[int, int]] = {}
+        for p in self.passages:
+            start, _ = self._span.get(p.doc_id, (p.id, p.id))
+            self._span[p.doc_id] = (start, p.id + 1)
+        self._within: OrderedDict[frozenset, Within] = OrderedDict()
 
     @classmethod
     def load(
@@ -256,16 +265,45 @@ class Index:
 
     # --- scoring ---------------------------------------------------------------------------
 
-    def dense_scores(self, question: str) -> dict[int, float]:
-        """Cosine similarity of the question to each of the nearest passages."""
+    def dense_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
+        """Cosine similarity of the question to each of the nearest passages (of the chosen
+        documents when `within` is given)."""
         vector = self.query_vector(question)
-        scores, ids = dense.search(self.stored.dense_index, vector, DENSE_CANDIDATES)
+        scores, ids = dense.search(
+            self.stored.dense_index,
+            vector,
+            DENSE_CANDIDATES,
+            allowed=within.ids if within is not None else None,
+        )
         return {int(i): float(s) for s, i in zip(scores, ids)}
 
-    def lexical_scores(self, question: str) -> dict[int, float]:
+    def lexical_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
         """BM25 score of the best passages sharing a word with the question."""
-        ids, scores = self.stored.lexical.top(self.expanded(question), LEXICAL_CANDIDATES)
+        ids, scores = self.stored.lexical.top(
+            self.expanded(question),
+            LEXICAL_CANDIDATES,
+            allowed=within.mask if within is not None else None,
+        )
         return dict(zip(ids.tolist(), scores.tolist()))
+
+    def within(self, documents: set[str] | None) -> Within | None:
+        """The passages of these documents (None: all), cached per set of documents."""
+        if documents is None or len(documents) == len(self.documents):
+            return None
+        key = frozenset(documents)
+        with self._lock:
+            found = self._within.get(key)
+        if found is None:
+            mask = np.zeros(len(self.passages), dtype=bool)
+            for doc_id in key:
+                start, end = self._span.get(doc_id, (0, 0))
+                mask[start:end] = True
+            found = Within(np.flatnonzero(mask).astype(np.int64), mask)
+            with self._lock:
+                self._within[key] = found
+                while len(self._within) > 64:
+                    self._within.popitem(last=False)
+        return found
 
     def _by_paragraph_max(self, scores: dict[int, float]) -> dict[tuple, tuple[float, int]]:
         """Each paragraph's best passage score and that passage (a paragraph is as relevant
@@ -277,29 +315,35 @@ class Index:
                 best[key] = (score, pid)
         return best
 
-    def paragraph_scores(self, question: str) -> tuple[dict[tuple, float], dict[tuple, float]]:
+    def paragraph_scores(
+        self, question: str, within: Within | None = None
+    ) -> tuple[dict[tuple, float], dict[tuple, float]]:
         """(dense, lexical) score of each candidate paragraph: its best passage's."""
-        dense_p = self._by_paragraph_max(self.dense_scores(question))
-        lexical_p = self._by_paragraph_max(self.lexical_scores(question))
+        dense_p = self._by_paragraph_max(self.dense_scores(question, within))
+        lexical_p = self._by_paragraph_max(self.lexical_scores(question, within))
         return {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
 
-    def rank(self, question: str, mode: str) -> Iterator[tuple[tuple, float, int]]:
+    def rank(
+        self, question: str, mode: str, within: Within | None = None
+    ) -> Iterator[tuple[tuple, float, int]]:
         """Paragraph keys with a 0–1 score and their best passage, best first."""
         if mode == "dense":
-            para = self._by_paragraph_max(self.dense_scores(question))
+            para = self._by_paragraph_max(self.dense_scores(question, within))
             ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
             return iter([(key, max(0.0, s), pid) for key, (s, pid) in ranked])
         if mode == "lexical":
-            para = self._by_paragraph_max(self.lexical_scores(question))
+            para = self._by_paragraph_max(self.lexical_scores(question, within))
             ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
             top = ranked[0][1][0] if ranked else 1.0
             return iter([(key, s / top, pid) for key, (s, pid) in ranked])
-        return self._hybrid(question)
+        return self._hybrid(question, within)
 
-    def _hybrid(self, question: str) -> Iterator[tuple[tuple, float, int]]:
+    def _hybrid(
+        self, question: str, within: Within | None = None
+    ) -> Iterator[tuple[tuple, float, int]]:
         """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py)."""
-        dense_s = self.dense_scores(question)
-        lexical_s = self.lexical_scores(question)
+        dense_s = self.dense_scores(question, within)
+        lexical_s = self.lexical_scores(question, within)
         dense_p = self._by_paragraph_max(dense_s)
         lexical_p = self._by_paragraph_max(lexical_s)
         fused = fuse(
@@ -391,6 +435,13 @@ class Index:
                 f"documents must be a list of document ids, not {documents!r}; "
                 f"documents in the index: {', '.join(sorted(self.documents))}"
             )
+        by_symbol = {
+            symbol.upper(): doc_id
+            for doc_id, doc in self.documents.items()
+            for symbol in (doc.symbol, *doc.symbols)
+            if symbol
+        }
+        wanted = {d if d in self.documents else by_symbol.get(d.upper(), d) for d in wanted}
         unknown = sorted(wanted - set(self.documents))
         if unknown or not wanted:
             raise InvalidQuestionError(
@@ -399,40 +450,140 @@ class Index:
             )
         return wanted
 
+    def select(
+        self,
+        documents: Sequence[str] | None = None,
+        organ: str | Sequence[str] | None = None,
+        kind: str | Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        symbol: str | Sequence[str] | None = None,
+    ) -> set[str] | None:
+        """The ids of the documents these filters leave (None when nothing is filtered).
+
+        Bad filter values raise InvalidQuestionError saying what is allowed."""
+        chosen = self.check_documents(documents)
+        if not any(v not in (None, "", [], ()) for v in (organ, kind, since, until, symbol)):
+            return chosen
+        docs = {d: doc for d, doc in self.documents.items() if chosen is None or d in chosen}
+        if organ not in (None, "", [], ()):
+            wanted = {_norm_filter(o) for o in _as_list(organ, "organ")}
+            known = {
+                name
+                for doc in self.documents.values()
+                for name in (_norm_filter(doc.organ), _norm_filter(organ_code(doc.organ)))
+                if name
+            }
+            unknown = sorted(wanted - known)
+            if unknown:
+                codes = sorted(
+                    {organ_code(d.organ) or d.organ for d in self.documents.values() if d.organ}
+                )
+                raise InvalidQuestionError(
+                    f"no document of organ {', '.join(unknown)}; organs in the index: "
+                    f"{', '.join(codes) or 'none'}"
+                )
+            docs = {
+                d: doc
+                for d, doc in docs.items()
+                if {_norm_filter(doc.organ), _norm_filter(organ_code(doc.organ))} & wanted
+            }
+        if kind not in (None, "", [], ()):
+            kinds = set(_as_list(kind, "kind"))
+            unknown = sorted(kinds - set(DOCUMENT_KINDS))
+            if unknown:
+                raise InvalidQuestionError(
+                    f"unknown kind {', '.join(unknown)}; choose from {', '.join(DOCUMENT_KINDS)}"
+                )
+            docs = {d: doc for d, doc in docs.items() if doc.kind in kinds}
+        if since or until:
+            low = _date_bound(since, "since", end=False) if since else ""
+            high = _date_bound(until, "until", end=True) if until else "9999-99-99"
+            docs = {
+                d: doc for d, doc in docs.items() if doc.date_iso and low <= doc.date_iso <= high
+            }
+        if symbol not in (None, "", [], ()):
+            prefixes = [s.strip().upper() for s in _as_list(symbol, "symbol") if s.strip()]
+            docs = {
+                d: doc
+                for d, doc in docs.items()
+                if any(
+                    candidate.upper().startswith(prefix)
+                    for candidate in (doc.symbol or "", *doc.symbols)
+                    if candidate
+                    for prefix in prefixes
+                )
+            }
+        return set(docs)
+
     def search(
         self,
         question: str,
         k: int = DEFAULT_K,
         mode: str = DEFAULT_MODE,
         documents: Sequence[str] | None = None,
+        *,
+        organ: str | Sequence[str] | None = None,
+        kind: str | Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        symbol: str | Sequence[str] | None = None,
+        group_by: str | None = None,
     ) -> list[Hit]:
         """The k paragraphs that best answer the question, best first.
 
         Args:
-            question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
+            question: the reader's question, or a paragraph reference ("para 57", "139 (d)",
+                "S/2025/185 para 12").
             k: how many paragraphs to return (1–100; larger values are clamped to 100).
             mode: "hybrid" (default), "dense" or "lexical".
-            documents: only search these documents (ids as `qa list` shows them); all if None.
+            documents: only search these documents (ids as `qa list` shows them, or symbols).
+            organ: only documents of this organ ("SC", "GA", "ECOSOC", "HRC" or the full
+                name), or of any of a list.
+            kind: only documents of this kind (report, letter, resolution, decision, note,
+                other), or of any of a list.
+            since, until: only documents dated on or after / on or before this date
+                ("2025", "2025-03", "2025-03-15").
+            symbol: only documents whose symbol is or starts with this ("S/2025/185",
+                "S/2025/", "A/HRC/").
+            group_by: "document" returns the best paragraph of each of the k best documents,
+                ordered by date (oldest first): how a topic moves through the documents.
         """
         question = clean_question(question)
         k, mode = check_args(k, mode)
-        allowed = self.check_documents(documents)
+        if group_by not in (None, "document"):
+            raise InvalidQuestionError(f"group_by must be 'document' or None, not {group_by!r}")
+        allowed = self.select(documents, organ, kind, since, until, symbol)
+        if allowed is not None and not allowed:
+            return []
+        named = self._symbols_in(question)
+        if named:
+            question = _strip_symbols(question)
         reference = parse_reference(question)
         hits: list[Hit] = []
         seen: set[tuple] = set()
-        if reference:
-            found = self._reference_hits(reference, question, allowed)
+        scope = allowed if not named else (named & allowed if allowed is not None else named)
+        if reference and scope != set():
+            found = self._reference_hits(reference, question, scope)
             hits.extend(found[:k])
             seen.update((h.document, h.ref) for h in found)
             if found:
                 question = found[0].text  # the rest: paragraphs most like the one asked for
-        else:
+        elif not reference:
             mentioned = _REFERENCE_INSIDE.search(question)
-            if mentioned:
-                found = self._reference_hits((int(mentioned.group(1)), ()), question, allowed)
+            # "para 12" inside a question points at one paragraph only where one document is
+            # meant (the only one searched, or the one the question names).
+            single = scope is not None and len(scope) == 1 or len(self.documents) == 1
+            if mentioned and single:
+                found = self._reference_hits((int(mentioned.group(1)), ()), question, scope)
                 hits.extend(found[:k])
                 seen.update((h.document, h.ref) for h in found)
-        for key, score, pid in self.rank(question, mode):
+        if named and allowed is None:
+            allowed = named  # "… in S/2025/185": that document's paragraphs
+        within = self.within(allowed)
+        if group_by == "document":
+            return self._by_document(question, mode, k, within, allowed, hits, seen)
+        for key, score, pid in self.rank(question, mode, within):
             if len(hits) >= k:
                 break
             if key in seen or (allowed is not None and key[0] not in allowed):
@@ -440,6 +591,40 @@ class Index:
             seen.add(key)
             hits.append(self._hit(len(hits) + 1, key, score, pid, question))
         return hits[:k]
+
+    def _by_document(
+        self,
+        question: str,
+        mode: str,
+        k: int,
+        within: Within | None,
+        allowed: set[str] | None,
+        hits: list[Hit],
+        seen: set[tuple],
+    ) -> list[Hit]:
+        """The best paragraph of each of the k best documents, oldest first."""
+        best: dict[str, Hit] = {h.document: h for h in hits}
+        for key, score, pid in self.rank(question, mode, within):
+            if len(best) >= k:
+                break
+            if key[0] in best or (allowed is not None and key[0] not in allowed):
+                continue
+            best[key[0]] = self._hit(0, key, score, pid, question)
+        ordered = sorted(
+            best.values(),
+            key=lambda h: (self.documents[h.document].date_iso or "9999", -h.score),
+        )
+        return [dataclasses.replace(h, rank=n) for n, h in enumerate(ordered, start=1)]
+
+    def _symbols_in(self, question: str) -> set[str]:
+        """Documents the question names by symbol ("… of S/2025/185", "A/80/159 para 12")."""
+        found = set()
+        for match in SYMBOL.finditer(question):
+            wanted = clean_symbol(match.group(0)).upper()
+            for doc_id, doc in self.documents.items():
+                if wanted in {(doc.symbol or "").upper(), *(s.upper() for s in doc.symbols)}:
+                    found.add(doc_id)
+        return found
 
     def _reference_hits(
         self, reference: tuple[int, tuple[str, ...]], question: str, allowed: set[str] | None
@@ -477,6 +662,54 @@ def _sentence_words(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
 
+@dataclass(frozen=True)
+class Within:
+    """The passages a search may return: their ids (sorted) and the same as a mask."""
+
+    ids: np.ndarray
+    mask: np.ndarray
+
+
+def _as_list(value: object, name: str) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    try:
+        values = list(values)  # type: ignore[arg-type]
+    except TypeError:
+        values = None
+    if values is None or not all(isinstance(v, str) for v in values):
+        raise InvalidQuestionError(f"{name} must be text or a list of texts, not {value!r}")
+    return values
+
+
+def _norm_filter(value: str | None) -> str:
+    return re.sub(r"\s+", " ", (value or "").strip()).casefold()
+
+
+_DATE_FILTER = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _date_bound(value: object, name: str, end: bool) -> str:
+    """ "2025" / "2025-03" / "2025-03-15" as the first (or last) day it covers."""
+    m = _DATE_FILTER.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise InvalidQuestionError(
+            f"{name} must be a date like 2025, 2025-03 or 2025-03-15, not {value!r}"
+        )
+    year, month, day = m.groups()
+    if day:
+        return f"{year}-{month}-{day}"
+    if month:
+        return f"{year}-{month}-{'31' if end else '01'}"
+    return f"{year}-{'12-31' if end else '01-01'}"
+
+
+def _strip_symbols(question: str) -> str:
+    """The question without the symbols it names, and the "of"/"in" that tied them in."""
+    text = SYMBOL.sub(" ", question)
+    text = re.sub(r"\s*(?:,|\b(?:of|in|from)\b)?\s*$", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"^\s*,\s*", "", text).strip() or question
+
+
 # --- the shared default index ------------------------------------------------------------------
 
 _default: dict[Settings, Index] = {}
@@ -510,14 +743,17 @@ def search(
     k: int = DEFAULT_K,
     mode: str = DEFAULT_MODE,
     documents: Sequence[str] | None = None,
+    **filters,
 ) -> list[Hit]:
-    """Search the report with the default index (built on first use if needed).
+    """Search the documents with the default index (built on first use if needed).
 
     Args:
         question: the reader's question, or a paragraph reference ("para 57", "139 (d)").
         k: how many paragraphs to return (1–100).
         mode: "hybrid" (default), "dense" or "lexical".
         documents: only search these documents (ids as `qa list` shows them); all if None.
+        **filters: organ, kind, since, until, symbol and group_by, as `Index.search` takes
+            them.
 
     Returns:
         Hits, best first; each has a citation such as
@@ -530,4 +766,4 @@ def search(
         index = _default.get(conf)
         if index is None:
             index = _default[conf] = open_index(conf)
-    return index.search(question, k=k, mode=mode, documents=documents)
+    return index.search(question, k=k, mode=mode, documents=documents, **filters)
