@@ -18,7 +18,7 @@ PACKAGES = (
     "faiss-cpu",
     "bm25s",
     "PyStemmer",
-    "pypdf",
+    "pypdfium2",
     "numpy",
     "gradio",
     "click",
