@@ -153,3 +153,22 @@ def test_cli_add_prints_a_line_per_skip_and_a_summary(built_index, tmp_path):
     assert '"citation": "S/RES/2775 (2025), ' in out.stdout
     nothing = run_qa("add", str(tmp_path / "empty.pdf"), env=env)
     assert nothing.returncode == 1 and "no file could be added" in nothing.stderr
+
+
+def test_a_parent_holding_gigabytes_of_address_space_still_reads(tmp_path):
+    """The memory bound counts from what a child inherits: a process that holds the model (a
+    few GB mapped, little touched) can still read PDFs through the guard."""
+    import mmap
+
+    reserve = mmap.mmap(-1, 3 * 2**30)  # mapped, never touched: costs no memory
+    try:
+        outcome = read_all([FIXTURES / "S_2025_497.en.pdf"], _read_fixture, memory=512 * 2**20)[0]
+    finally:
+        reserve.close()
+    assert outcome.error is None and outcome.document.symbol == "S/2025/497"
+
+
+def _read_fixture(path: Path) -> Document:
+    from qa.corpus import read_file
+
+    return read_file(path)

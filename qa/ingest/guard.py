@@ -15,7 +15,8 @@ from pathlib import Path
 from ..document import Document
 from ..errors import CorpusError
 
-# Per file: wall-clock seconds and address space for the child that reads it.
+# Per file: wall-clock seconds, and address space the child that reads it may add to what it
+# inherited.
 SECONDS_PER_FILE = 120.0
 MEMORY_PER_FILE = 2 * 1024**3
 
@@ -30,9 +31,21 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _child(read: Callable[[Path], Document], path: Path, conn, memory: int) -> None:
+def _address_space() -> int:
+    """Bytes of address space this process maps now (what a fork inherits)."""
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child(read: Callable[[Path], Document], path: Path, conn, memory: int) -> None:
+    # The limit counts from what the child inherited (a parent holding the model maps
+    # gigabytes it never touches), so `memory` is what reading this one file may add.
+    limit = _address_space() + memory
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):  # a limit the system refuses: read anyway
         pass
     try:
