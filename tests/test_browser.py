@@ -187,14 +187,14 @@ def test_the_picker_types_ahead_and_narrows_the_search(library_page, library_ser
 
 def test_a_facet_in_the_library_filters_the_results(library_page, library_server):
     page = library_page
-    page.goto(f"{library_server}?q={quote('human rights')}")
+    page.goto(f"{library_server}?q={quote('letter addressed to the Secretary-General')}&k=10")
     page.locator("#qa-results .hit").first.wait_for()
-    assert len(set(cited_symbols(page))) > 1
+    assert any(not s.startswith("S/") for s in cited_symbols(page))
     page.locator('#qa-reader [data-open="f:organ:SC"]').click()
     page.locator("#qa-reader .facet-value.on").wait_for()
     page.locator("#qa-results .filters-on").wait_for()
     assert set(cited_symbols(page)) <= {"S/2025/497", "S/RES/2775 (2025)"}
-    assert page.locator("#qa-reader .doc-entry").count() == 2
+    assert cited_symbols(page) and page.locator("#qa-reader .doc-entry").count() == 2
     assert address(page)["organ"] == ["SC"]
     # A document of the library opens its contents; its footnotes open too.
     page.locator('#qa-reader [data-open="f:clear:"]').first.click()
