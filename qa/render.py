@@ -400,17 +400,23 @@ def breadcrumbs(path: tuple[Heading, ...] | list[str]) -> str:
 
 
 def document_line(document: Document) -> str:
-    """Symbol (opens the document's contents), kind, date and title, above a hit."""
+    """Symbol (opens the document's contents), kind, date and title, above a hit; a document
+    without a symbol is named by its title."""
     date = f'<span class="doc-date">{esc(document.date)}</span>' if document.date else ""
+    name = document.symbol or short_title(document.title, 140)
+    title = (
+        f'<span class="doc-title">{esc(short_title(document.title, 140))}</span>'
+        if document.symbol
+        else ""
+    )
     return (
         '<div class="hit-doc">'
         + _open_button(
             document_target(document),
-            f'<span class="doc-symbol">{esc(document.label)}</span>',
+            f'<span class="doc-symbol">{esc(name)}</span>',
             "link doc-open",
         )
-        + f'<span class="doc-kind">{esc(kind_name(document.kind))}</span>{date}'
-        + f'<span class="doc-title">{esc(short_title(document.title, 140))}</span></div>'
+        + f'<span class="doc-kind">{esc(kind_name(document.kind))}</span>{date}{title}</div>'
     )
 
 
@@ -765,10 +771,10 @@ def contents_html(document: Document, named: bool = False, jump: bool = False) -
     parts_ = [f'<div class="reader toc"{" data-jump" if jump else ""}>']
     if named:
         meta = [kind_name(document.kind), document.organ or "", document.date or "", size]
+        about = f'<p class="doc-about">{esc(document.title)}</p>' if document.symbol else ""
         parts_.append(
             f'<div class="reader-head">{_reader_nav(document, None, named)}'
-            f'<h2 class="reader-title">{esc(document.label)}</h2>'
-            f'<p class="doc-about">{esc(document.title)}</p>'
+            f'<h2 class="reader-title">{esc(document.symbol or document.title)}</h2>{about}'
             f'<p class="muted small">{esc(" · ".join(m for m in meta if m))}</p></div>'
         )
     else:
@@ -850,7 +856,7 @@ def _reader_nav(document: Document, part: int | str | None, named: bool = False)
     if named:
         links = [
             _open_button("toc", "← Library", "link nav-toc"),
-            _open_button(document_target(document), esc(document.label), "link nav-doc"),
+            _open_button(document_target(document), "Contents", "link nav-doc"),
         ]
     else:
         links = [_open_button("toc", "← Contents", "link nav-toc")]
@@ -932,10 +938,10 @@ def part_html(
         path, crumbs = (), ""
         span, title = units_range(units), part_title(document, part)
     if named:
-        crumbs = (
-            f'<div class="crumbs doc-crumb">{esc(document.label)} · '
-            f"{esc(short_title(document.title, 80))}</div>{crumbs}"
-        )
+        name = short_title(document.title, 80)
+        name = f"{document.symbol} · {name}" if document.symbol else name
+        crumbs = f'<div class="crumbs doc-crumb">{esc(name)}</div>{crumbs}'
+
     parts_ = [
         f'<div class="reader section"{" data-jump" if jump else ""}>',
         # Stays at the top of the pane while reading, so the reader knows where they are.

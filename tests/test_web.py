@@ -16,6 +16,7 @@ from serving import API_OPTIONS
 
 from qa import render, web
 from qa.config import MAX_QUESTION_CHARS, PROJECT_DIR
+from qa.document import short_title
 
 IOM_QUESTION = "How many victims did IOM assist in 2018?"
 IOM_CITATION = "para. 57 — III.B.3 International Organization for Migration"
@@ -184,7 +185,9 @@ def test_across_documents_one_paragraph_each_oldest_first(library):
     results, _ = web.answer(library, "human rights", 7, "hybrid", by_document=True)
     symbols = _cited(results)
     assert len(symbols) == len(set(symbols)) >= 4
-    by_symbol = {d.label: d.date_iso for d in library.documents.values()}
+    by_symbol = {
+        d.symbol or short_title(d.title, 140): d.date_iso for d in library.documents.values()
+    }
     dates = [by_symbol[s] for s in symbols]
     assert dates == sorted(dates)
     assert "oldest first" in results and "by=document" in results
