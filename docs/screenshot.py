@@ -178,7 +178,8 @@ def main() -> None:
         print(f"app start -> first answer: {first:.1f} s ({hits[0]['citation']})")
         if not args.no_screenshots:
             for path in screenshots(url, args.out, library=bool(args.library)):
-                print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB)")
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                print(f"wrote {shown} ({path.stat().st_size / 1024:.0f} KB)")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -851,8 +851,8 @@ def build_app(index):
                         value=[],
                         multiselect=True,
                         filterable=True,
-                        label="Documents (all when empty)",
-                        info="Type a symbol, a date or words of the title.",
+                        label="Documents: type a symbol, a date or words of the title (all "
+                        "when empty)",
                         elem_id="qa-documents",
                     )
                     with gr.Row(elem_id="qa-facets", equal_height=True):
@@ -861,7 +861,7 @@ def build_app(index):
                             value="",
                             label="Organ",
                             elem_id="qa-organ",
-                            min_width=150,
+                            min_width=180,
                         )
                         kind = gr.Dropdown(
                             _kind_choices(docs),
@@ -885,7 +885,7 @@ def build_app(index):
                             min_width=100,
                         )
                         symbol = gr.Textbox(
-                            label="Symbol starts with",
+                            label="Symbol prefix",
                             placeholder="S/2025/",
                             max_lines=1,
                             elem_id="qa-symbol",
@@ -902,6 +902,13 @@ def build_app(index):
                         scale=1,
                         min_width=220,
                     )
+                    with gr.Accordion("Advanced", open=False, elem_id="qa-advanced"):
+                        mode = gr.Radio(
+                            MODE_CHOICES,
+                            value=DEFAULT_MODE,
+                            label="Retrieval mode",
+                            elem_id="qa-mode",
+                        )
                     by_document = gr.Checkbox(
                         value=False,
                         label="Across documents: the best paragraph of each, oldest first",
@@ -910,13 +917,6 @@ def build_app(index):
                         scale=1,
                         min_width=220,
                     )
-                    with gr.Accordion("Advanced", open=False, elem_id="qa-advanced"):
-                        mode = gr.Radio(
-                            MODE_CHOICES,
-                            value=DEFAULT_MODE,
-                            label="Retrieval mode",
-                            elem_id="qa-mode",
-                        )
                 results = gr.HTML(
                     render.welcome_html(docs),
                     elem_id="qa-results",
