@@ -410,3 +410,19 @@ def test_a_busy_port_is_a_clear_error(index, web_server):
     busy = urlparse(web_server).port
     with pytest.raises(QAError, match="cannot serve on 127.0.0.1:.*--port"):
         web.start(index, "127.0.0.1", busy, block=False, quiet=True)
+
+
+def test_address_parameters_keep_every_value_of_a_repeated_name(library):
+    from types import SimpleNamespace
+
+    from starlette.datastructures import QueryParams
+
+    request = SimpleNamespace(query_params=QueryParams("q=rights&doc=A/80/91&doc=S/2025/497"))
+    params = web._params(request)
+    assert params == {"q": ["rights"], "doc": ["A/80/91", "S/2025/497"]}
+    page = web.restore(library, params)
+    assert page.filters.documents == ("A_80_91", "S_2025_497")
+    assert set(_cited(page.results)) <= {"A/80/91", "S/2025/497"}
+    assert "doc=A/80/91&amp;doc=S/2025/497" in page.results
+    assert web._params(SimpleNamespace(query_params={"q": "x"})) == {"q": ["x"]}
+    assert web._params(None) == {}
