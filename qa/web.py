@@ -753,7 +753,10 @@ def build_app(index):
             filters.until,
             filters.symbol,
             gr.update(value=page.by_document, visible=len(documents) > 1),
-            gr.update(visible=len(documents) > 1, open=bool(filters)),
+            # Opened for an address with filters; else left as the reader may have set it.
+            gr.update(visible=len(documents) > 1, open=True)
+            if filters
+            else gr.update(visible=len(documents) > 1),
         )
         if page.question is None:
             return (*fresh, gr.skip(), gr.skip(), gr.skip(), page.results, page.reader, page.view)

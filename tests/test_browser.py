@@ -164,7 +164,7 @@ def address(page) -> dict[str, list[str]]:
 def test_the_picker_types_ahead_and_narrows_the_search(library_page, library_server):
     page = library_page
     page.goto(library_server)
-    page.locator("#qa-reader .doc-entry").first.wait_for()
+    page.locator("#qa-reader .facets").wait_for()  # the page has loaded (on_load adds them)
     assert page.locator("#qa-header h1").inner_text() == "7 United Nations documents"
     page.locator("#qa-filters button.label-wrap").click()
     picker = page.locator("#qa-documents input").first
