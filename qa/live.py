@@ -100,10 +100,12 @@ class LiveIndex:
         k: int = DEFAULT_K,
         mode: str = DEFAULT_MODE,
         documents: Sequence[str] | None = None,
+        **filters,
     ) -> list[Hit]:
-        """Index.search on the build in use (see Index.search)."""
+        """Index.search on the build in use (see Index.search; `filters` are its organ, kind,
+        since, until, symbol and group_by)."""
         self.check()
-        return self._index.search(question, k=k, mode=mode, documents=documents)
+        return self._index.search(question, k=k, mode=mode, documents=documents, **filters)
 
     # --- following the folder ----------------------------------------------------------------
 

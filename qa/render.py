@@ -8,7 +8,18 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import quote
 
-from .document import FOOTNOTE, PARAGRAPH, SUMMARY, Document, Heading, Paragraph, SubItem
+from .document import (
+    FOOTNOTE,
+    PARAGRAPH,
+    PREAMBLE,
+    SUMMARY,
+    Document,
+    Heading,
+    Paragraph,
+    SubItem,
+    short_title,
+)
+from .ingest.masthead import organ_code
 from .lexical import tokenize
 
 # A word as the lexical index sees it; digit groups ("7,400") stay one word.
@@ -21,6 +32,20 @@ SHOWN_QUESTION_CHARS = 200
 COMPACT_AFTER_ITEMS = 4
 # With several reports the header names this many and counts the rest.
 HEADER_MAX_TITLES = 4
+# The reader shows a part of a document this many units at a time (letters of 300 pages).
+PART_UNITS = 80
+# Parts of a document that are not under a heading: the text above every heading (a letter,
+# a preamble) and the footnotes. A section is its position in Document.headings.
+TOP = "top"
+NOTES = "notes"
+KIND_NAMES = {
+    "report": "Report",
+    "letter": "Letter",
+    "resolution": "Resolution",
+    "decision": "Decision",
+    "note": "Note",
+    "other": "Other",
+}
 
 
 def esc(text: object) -> str:
@@ -166,20 +191,40 @@ class Section:
         return ".".join(h.label for h in self.path if h.label)
 
 
+def _cached(document: Document, name: str, make):
+    """A value worked out once per document (documents are frozen; as Document._by_ref)."""
+    found = document.__dict__.get(name)
+    if found is None:
+        found = make()
+        object.__setattr__(document, name, found)
+    return found
+
+
 def outline(document: Document) -> list[Section]:
     """Every heading in reading order with the range of paragraph numbers it covers."""
+    return _cached(document, "_render_outline", lambda: _outline(document))
+
+
+def _outline(document: Document) -> list[Section]:
+    numbers: dict[tuple, list[int]] = {}
+    pages: dict[tuple, list[int]] = {}
+    for p in document.paragraphs:
+        for depth in range(1, len(p.headings) + 1):
+            path = p.headings[:depth]
+            if p.kind == PARAGRAPH and p.number is not None:
+                numbers.setdefault(path, []).append(p.number)
+            if p.page is not None:
+                pages.setdefault(path, []).append(p.page)
     sections = []
     for position, path in enumerate(document.headings):
-        members = [p for p in document.paragraphs if p.headings[: len(path)] == path]
-        numbers = [p.number for p in members if p.kind == PARAGRAPH and p.number is not None]
-        pages = [p.page for p in members if p.page is not None]
+        found, on = numbers.get(path, []), pages.get(path, [])
         sections.append(
             Section(
                 position,
                 path,
-                min(numbers, default=None),
-                max(numbers, default=None),
-                (min(pages), max(pages)) if pages else None,
+                min(found, default=None),
+                max(found, default=None),
+                (min(on), max(on)) if on else None,
             )
         )
     return sections
@@ -191,13 +236,81 @@ def paragraph_range(first: int | None, last: int | None) -> str:
     return f"para. {first}" if first == last else f"paras. {first}–{last}"
 
 
+def page_range(first: int, last: int) -> str:
+    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+
+
 def section_range(section: Section) -> str:
     """ "paras. 3–12", or for a part without numbered paragraphs "pp. 2–4"."""
     span = paragraph_range(section.first, section.last)
     if span or section.pages is None:
         return span
-    first, last = section.pages
-    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+    return page_range(*section.pages)
+
+
+def units_range(units: list[Paragraph]) -> str:
+    """The span of some units as a reader finds them: paragraph numbers, else preambular
+    paragraphs, else pages."""
+    numbers = [p.number for p in units if p.kind == PARAGRAPH and p.number is not None]
+    if numbers:
+        return paragraph_range(min(numbers), max(numbers))
+    if units and all(p.kind == PREAMBLE for p in units):
+        first, last = units[0].ordinal, units[-1].ordinal
+        return f"preambular para. {first}" if first == last else f"preambular paras. {first}–{last}"
+    if units and all(p.kind == FOOTNOTE for p in units):
+        return f"{len(units)} note{'s' if len(units) != 1 else ''}"
+    on = [p.page for p in units if p.page is not None]
+    return page_range(min(on), max(on)) if on else ""
+
+
+def part_of(document: Document, paragraph: Paragraph) -> int | str:
+    """Where the reader shows a unit: its section's position, TOP (above every heading),
+    NOTES (a footnote) or "summary"."""
+    if paragraph.kind == SUMMARY:
+        return "summary"
+    if paragraph.kind == FOOTNOTE:
+        return NOTES
+    positions = _cached(
+        document, "_render_positions", lambda: {h: i for i, h in enumerate(document.headings)}
+    )
+    return positions.get(paragraph.headings, TOP)
+
+
+def part_units(document: Document, part: int | str, exact: bool = False) -> list[Paragraph]:
+    """The units of a part: a section (and its subsections, unless `exact`), TOP or NOTES."""
+    if part == NOTES:
+        return [p for p in document.paragraphs if p.kind == FOOTNOTE]
+    if part == TOP:
+        headings = set(document.headings)
+        return [p for p in document.paragraphs if p.kind != FOOTNOTE and p.headings not in headings]
+    path = document.headings[part]
+    if exact:
+        return [p for p in document.paragraphs if p.headings == path]
+    return [p for p in document.paragraphs if p.headings[: len(path)] == path]
+
+
+def parts(document: Document) -> list[int | str]:
+    """The parts of a document in reading order."""
+    top = [TOP] if part_units(document, TOP) else []
+    notes = [NOTES] if any(p.kind == FOOTNOTE for p in document.paragraphs) else []
+    return top + list(range(len(document.headings))) + notes
+
+
+def part_title(document: Document, part: int | str) -> str:
+    if part == NOTES:
+        return "Footnotes"
+    if part == TOP:
+        units = part_units(document, TOP)
+        if units and all(p.kind == PREAMBLE for p in units):
+            return "Preamble"
+        return "Full text" if not document.headings else "Opening text"
+    return document.headings[part][-1].display
+
+
+def part_span(document: Document, part: int | str) -> str:
+    if isinstance(part, int):
+        return section_range(outline(document)[part])
+    return units_range(part_units(document, part))
 
 
 def unit_label(paragraph: Paragraph) -> str:
@@ -207,6 +320,20 @@ def unit_label(paragraph: Paragraph) -> str:
     if paragraph.kind == SUMMARY:
         return ""
     return paragraph.locator
+
+
+def kind_name(kind: str | None) -> str:
+    """ "letter" -> "Letter"."""
+    return KIND_NAMES.get(kind or "other", (kind or "other").capitalize())
+
+
+def document_choice(document: Document) -> str:
+    """The document picker's label (plain text, typed ahead on): symbol, date, title."""
+    parts_ = [document.symbol or document.doc_id]
+    if document.date:
+        parts_.append(document.date)
+    parts_.append(short_title(" ".join(document.title.split()), 90))
+    return " · ".join(parts_)
 
 
 def paragraph_href(document: Document, paragraph: Paragraph | None, named: bool = False) -> str:
@@ -225,8 +352,14 @@ def paragraph_target(document: Document, paragraph: Paragraph | None) -> str:
     return f"p:{ref}:{document.doc_id}"
 
 
-def section_target(document: Document, position: int) -> str:
-    return f"s:{position}:{document.doc_id}"
+def section_target(document: Document, part: int | str, start: int | None = None) -> str:
+    """The reader target of a part ("s:3:<doc>", "s:top:<doc>", "s:notes@80:<doc>")."""
+    where = f"{part}@{start}" if start else str(part)
+    return f"s:{where}:{document.doc_id}"
+
+
+def document_target(document: Document) -> str:
+    return f"d:{document.doc_id}"
 
 
 def _open_button(target: str, label_html: str, css: str = "link") -> str:
@@ -266,6 +399,27 @@ def breadcrumbs(path: tuple[Heading, ...] | list[str]) -> str:
     return " <span class='sep'>›</span> ".join(f"<span>{esc(n)}</span>" for n in names)
 
 
+def document_line(document: Document) -> str:
+    """Symbol (opens the document's contents), kind, date and title, above a hit; a document
+    without a symbol is named by its title."""
+    date = f'<span class="doc-date">{esc(document.date)}</span>' if document.date else ""
+    name = document.symbol or short_title(document.title, 140)
+    title = (
+        f'<span class="doc-title">{esc(short_title(document.title, 140))}</span>'
+        if document.symbol
+        else ""
+    )
+    return (
+        '<div class="hit-doc">'
+        + _open_button(
+            document_target(document),
+            f'<span class="doc-symbol">{esc(name)}</span>',
+            "link doc-open",
+        )
+        + f'<span class="doc-kind">{esc(kind_name(document.kind))}</span>{date}{title}</div>'
+    )
+
+
 # --- hits ---------------------------------------------------------------------------------
 
 
@@ -273,8 +427,13 @@ def _neighbours(document: Document, paragraph: Paragraph) -> tuple[Paragraph | N
     """The units read just before and after this one (footnotes have no neighbours)."""
     if paragraph.kind in (SUMMARY, FOOTNOTE):
         return None, None
-    body = [p for p in document.paragraphs if p.kind != FOOTNOTE]
-    at = next((i for i, p in enumerate(body) if p.ref == paragraph.ref), None)
+    body = _cached(
+        document,
+        "_render_body",
+        lambda: [p for p in document.paragraphs if p.kind != FOOTNOTE],
+    )
+    where = _cached(document, "_render_body_at", lambda: {p.ref: i for i, p in enumerate(body)})
+    at = where.get(paragraph.ref)
     if at is None:
         return None, None
     before = body[at - 1] if at > 0 else None
@@ -292,12 +451,14 @@ def _context_paragraph(document: Document, paragraph: Paragraph, same_section: b
 
 
 def hit_html(hit, document: Document, terms: frozenset[str], named: bool = False) -> str:
-    """One result: citation (copyable, opens the paragraph in context), the paragraph with the
-    best sentence highlighted, a relevance bar, and the paragraphs before and after."""
+    """One result: (with several documents) the document's symbol, kind, date and title; the
+    citation (copyable, opens the paragraph in context), the paragraph with the best sentence
+    highlighted, a relevance bar, and the paragraphs before and after."""
     paragraph = document.unit(hit.ref) if hit.ref else document.paragraph(hit.paragraph)
     percent = round(max(0.0, min(1.0, float(hit.score))) * 100)
     head = (
-        f'<div class="hit-head"><span class="rank">{int(hit.rank)}</span>'
+        (document_line(document) if named else "")
+        + f'<div class="hit-head"><span class="rank">{int(hit.rank)}</span>'
         f'<a class="cite" href="{esc(paragraph_href(document, paragraph, named))}" '
         f'data-open="{esc(paragraph_target(document, paragraph))}" '
         f'title="Read it in context">{esc(hit.citation)}</a>'
@@ -359,17 +520,23 @@ def _hit_body(
 
 
 def _hit_section_link(document: Document, paragraph: Paragraph) -> str:
-    if paragraph.kind == SUMMARY or paragraph.headings not in document.headings:
-        return ""
-    position = document.headings.index(paragraph.headings)
-    section = outline(document)[position]
-    label = f"{section.code} {section.heading.title}".strip() if section.code else "section"
-    span = section_range(section)
+    """ "Read in context: III.B.3 … (paras. 50–60)", or the page text, preamble or footnotes
+    the unit belongs to; every unit opens in the reader."""
+    part = part_of(document, paragraph)
+    if part == "summary":
+        label, span = "Summary", ""
+    elif isinstance(part, int):
+        section = outline(document)[part]
+        label = f"{section.code} {section.heading.title}".strip() if section.code else ""
+        label = label or section.heading.display
+        span = section_range(section)
+    else:
+        label, span = part_title(document, part), part_span(document, part)
+    extra = f" <span class='muted'>({esc(span)})</span>" if span else ""
     return (
         '<div class="section-link">'
         + _open_button(
-            paragraph_target(document, paragraph),
-            f"Read in context: {esc(label)} <span class='muted'>({esc(span)})</span>",
+            paragraph_target(document, paragraph), f"Read in context: {esc(label)}{extra}"
         )
         + "</div>"
     )
@@ -382,24 +549,46 @@ def results_html(
     mode: str,
     notes: list[str] | tuple[str, ...] = (),
     highlight_terms: bool = True,
+    by_document: bool = False,
+    filters: str = "",
 ) -> str:
-    """The list of hits under a line repeating the question (escaped, shortened)."""
+    """The list of hits under a line repeating the question (escaped, shortened).
+
+    `by_document`: the hits are the best paragraph of each document, oldest first.
+    `filters`: what the search was narrowed to, said above the hits."""
     terms = query_terms(question) if highlight_terms else frozenset()
     shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS]
     ellipsis = "…" if len(question) > SHOWN_QUESTION_CHARS else ""
-    count = f"{len(hits)} paragraph{'s' if len(hits) != 1 else ''}"
-    parts = [
-        f'<div class="results"><p class="results-for">{count} for '
+    if by_document:
+        n = len(hits)
+        count = f"The best paragraph in each of {n} document{'s' if n != 1 else ''}, oldest first,"
+    else:
+        count = f"{len(hits)} paragraph{'s' if len(hits) != 1 else ''}"
+    css = "results by-document" if by_document else "results"
+    parts_ = [
+        f'<div class="{css}"><p class="results-for">{count} for '
         f'<q class="asked">{esc(shown)}{ellipsis}</q> <span class="muted">· {esc(mode)}</span></p>'
     ]
-    parts += [f'<p class="note">{esc(note)}</p>' for note in notes]
+    if filters:
+        parts_.append(filters_line(filters))
+    parts_ += [f'<p class="note">{esc(note)}</p>' for note in notes]
+    named = len(documents) > 1
     for hit in hits:
         document = documents.get(hit.document)
         if document is None:
             continue
-        parts.append(hit_html(hit, document, terms, named=len(documents) > 1))
-    parts.append("</div>")
-    return "".join(parts)
+        parts_.append(hit_html(hit, document, terms, named=named))
+    parts_.append("</div>")
+    return "".join(parts_)
+
+
+def filters_line(said: str) -> str:
+    """ "Only: Security Council · letters · 2025" with a button that clears the filters."""
+    return (
+        f'<p class="filters-on"><span class="muted">Only:</span> {esc(said)} '
+        + _open_button("f:clear:", "Clear filters", "link clear-filters")
+        + "</p>"
+    )
 
 
 def message_html(text: str, kind: str = "info", hint: str = "") -> str:
@@ -409,11 +598,46 @@ def message_html(text: str, kind: str = "info", hint: str = "") -> str:
     return f'<div class="message {css}" role="status"><p>{esc(text)}</p>{extra}</div>'
 
 
-# --- the reader: contents, sections, a paragraph in context -------------------------------
+def shareable(html_: str, query: str) -> str:
+    """The results with the address that gives them back ("?q=…&organ=SC"); web.js puts it
+    in the address bar."""
+    return f'<div class="share" hidden data-share="{esc(query)}"></div>{html_}'
+
+
+# --- the library: what it holds, facets, the documents --------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # what the filter takes ("SC", "letter", "2025")
+    label: str  # what the reader sees ("Security Council")
+    count: int  # documents with this value that the other filters leave
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # organ, kind or year
+    title: str
+    values: tuple[FacetValue, ...]
+
+
+def _years(documents) -> str:
+    years = sorted({d.date_iso[:4] for d in documents if d.date_iso})
+    if not years:
+        return ""
+    return years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
+def _short_organ(name: str) -> str:
+    """ "Security Council", or for a long name its code ("Executive Board of UNICEF" ->
+    "UNICEF")."""
+    return name if len(name) <= 28 else organ_code(name) or short_title(name, 28)
 
 
 def header_html(documents: dict[str, Document]) -> str:
-    """The report's title, body and date; a count of reports when there are several."""
+    """The report's title, body and date; for a library, how many documents of which organs
+    and years it holds."""
     docs = list(documents.values())
     if len(docs) == 1:
         doc = docs[0]
@@ -427,74 +651,170 @@ def header_html(documents: dict[str, Document]) -> str:
             f'<header class="qa-header"><p class="kicker">Ask the report</p>'
             f'<h1>{esc(doc.title)}</h1><p class="meta">{meta_html}</p></header>'
         )
-    shown = docs[:HEADER_MAX_TITLES]
-    titles = "".join(
-        f"<li>{esc(d.title)}"
-        + (f" <span class='muted'>· {esc(d.date)}</span>" if d.date else "")
-        + "</li>"
-        for d in shown
-    )
-    if len(docs) > len(shown):
-        titles += f"<li class='muted'>and {len(docs) - len(shown)} more</li>"
+    organs: dict[str, int] = {}
+    for d in docs:
+        if d.organ:
+            organs[d.organ] = organs.get(d.organ, 0) + 1
+    ranked = sorted(organs.items(), key=lambda kv: (-kv[1], kv[0]))
+    meta = [f"{_short_organ(name)} {count}" for name, count in ranked[:HEADER_MAX_TITLES]]
+    if len(ranked) > HEADER_MAX_TITLES:
+        meta.append(f"{len(ranked) - HEADER_MAX_TITLES} more bodies")
+    years = _years(docs)
+    if years:
+        meta.append(years)
+    meta_html = " · ".join(f"<span>{esc(m)}</span>" for m in meta)
     return (
-        f'<header class="qa-header"><p class="kicker">Ask the reports</p>'
-        f"<h1>{len(docs)} United Nations reports</h1><ul class='meta'>{titles}</ul></header>"
+        f'<header class="qa-header"><p class="kicker">Ask the UN documents</p>'
+        f"<h1>{len(docs)} United Nations documents</h1>"
+        f'<p class="meta">{meta_html}</p></header>'
     )
+
+
+def welcome_html(documents: dict[str, Document]) -> str:
+    """What the results pane says before the first question."""
+    if len(documents) <= 1:
+        return (
+            '<div class="message info welcome"><p>Ask in your own words, or type a paragraph '
+            "number (<q>para 112</q>, <q>139 (d)</q>). Each answer is a paragraph of the report "
+            "with its citation: copy it with one click, or open it to read it in its section."
+            "</p></div>"
+        )
+    years = _years(documents.values())
+    return (
+        '<div class="message info welcome"><p>Ask in your own words across '
+        f"{len(documents)} documents{' (' + esc(years) + ')' if years else ''}. Each answer is "
+        "a paragraph with its citation: copy it with one click, or open it to read it in its "
+        "document.</p><p class='hint'>Narrow the search by document, organ, kind, date or "
+        "symbol under <em>Filters</em>; <em>Across documents</em> gives the best paragraph of "
+        "each document, oldest first; the <em>Library</em> on the right lists them all.</p></div>"
+    )
+
+
+def library_html(
+    documents: dict[str, Document],
+    shown: list[str],
+    facets: list[Facet] | tuple[Facet, ...] = (),
+    filters: str = "",
+) -> str:
+    """The library: facet counts (each sets that filter) and the documents the filters leave,
+    newest first, each opening its contents."""
+    docs = [documents[d] for d in shown if d in documents]
+    docs.sort(key=lambda d: (d.date_iso or "", d.label), reverse=True)
+    total = len(documents)
+    about = f"{total} documents"
+    years = _years(documents.values())
+    if years:
+        about += f", {years}"
+    if filters:
+        about += f" · {len(docs)} match the filters"
+    parts_ = [
+        '<div class="reader library">',
+        '<div class="reader-head"><h2 class="reader-title">Library</h2>'
+        f'<p class="muted small">{esc(about)}. Choose a document to read its contents.</p>',
+    ]
+    if filters:
+        parts_.append(filters_line(filters))
+    parts_.append("</div>")
+    if facets:
+        parts_.append('<div class="facets">')
+        for facet in facets:
+            parts_.append(
+                f'<div class="facet" data-facet="{esc(facet.name)}">'
+                f'<span class="facet-title">{esc(facet.title)}</span>'
+            )
+            for value in facet.values:
+                target = f"f:{facet.name}:" + ("" if value.active else value.value)
+                css = "facet-value on" if value.active else "facet-value"
+                label = f"{esc(value.label)} <span class='count'>{value.count}</span>" + (
+                    " <span aria-hidden='true'>×</span>" if value.active else ""
+                )
+                parts_.append(_open_button(target, label, css))
+            parts_.append("</div>")
+        parts_.append("</div>")
+    if not docs:
+        parts_.append('<p class="muted">No document matches the filters.</p>')
+    parts_.append('<ol class="doc-list">')
+    for d in docs:
+        date = f"<span class='doc-date'>{esc(d.date)}</span>" if d.date else ""
+        parts_.append(
+            "<li>"
+            + _open_button(
+                document_target(d),
+                f"<span class='doc-symbol'>{esc(d.label)}</span>"
+                f"<span class='doc-kind'>{esc(kind_name(d.kind))}</span>{date}"
+                f"<span class='doc-title'>{esc(short_title(d.title, 160))}</span>",
+                "doc-entry",
+            )
+            + "</li>"
+        )
+    parts_.append("</ol></div>")
+    return "".join(parts_)
+
+
+# --- the reader: contents, sections, a paragraph in context -------------------------------
+
+
+def _toc_entry(target: str, name: str, span: str, depth: int) -> str:
+    label = f"<span class='toc-name'>{esc(name)}</span>" + (
+        f"<span class='toc-range'>{esc(span)}</span>" if span else ""
+    )
+    button = _open_button(target, label, "toc-entry")
+    return f"<li class='depth-{min(depth, 4)}'>{button}</li>"
+
+
+def contents_html(document: Document, named: bool = False, jump: bool = False) -> str:
+    """A document's contents: the Summary, the text above every heading, each heading with its
+    paragraph (or page) range, the footnotes; each opens that part. `named`: the document is
+    one of a library (its symbol, title and a way back to the library come first)."""
+    numbered = sum(1 for p in document.paragraphs if p.kind == PARAGRAPH)
+    size = f"{numbered} paragraphs" if numbered else f"{document.pages or '?'} pages"
+    parts_ = [f'<div class="reader toc"{" data-jump" if jump else ""}>']
+    if named:
+        meta = [kind_name(document.kind), document.organ or "", document.date or "", size]
+        about = f'<p class="doc-about">{esc(document.title)}</p>' if document.symbol else ""
+        parts_.append(
+            f'<div class="reader-head">{_reader_nav(document, None, named)}'
+            f'<h2 class="reader-title">{esc(document.symbol or document.title)}</h2>{about}'
+            f'<p class="muted small">{esc(" · ".join(m for m in meta if m))}</p></div>'
+        )
+    else:
+        parts_.append(
+            f'<h2 class="reader-title">Contents</h2><p class="muted small">'
+            f"{esc(document.title)} · {size}. Choose a part to read it.</p>"
+        )
+    parts_.append("<ul class='toc-list'>")
+    if document.summary is not None:
+        parts_.append(_toc_entry(paragraph_target(document, document.summary), "Summary", "", 1))
+    sections = outline(document)
+    for part in parts(document):
+        if isinstance(part, int):
+            section = sections[part]
+            parts_.append(
+                _toc_entry(
+                    section_target(document, part),
+                    section.heading.display,
+                    section_range(section),
+                    len(section.path),
+                )
+            )
+        else:
+            parts_.append(
+                _toc_entry(
+                    section_target(document, part),
+                    part_title(document, part),
+                    part_span(document, part),
+                    1,
+                )
+            )
+    parts_.append("</ul></div>")
+    return "".join(parts_)
 
 
 def toc_html(documents: dict[str, Document]) -> str:
-    """Chapters and sections with their paragraph ranges; each opens that part. With several
-    reports, each report's contents fold under its name (the first one open)."""
-    several = len(documents) > 1
-    parts = ['<div class="reader toc">']
-    if several:
-        parts.append(
-            f'<h2 class="reader-title">Contents</h2><p class="muted small">{len(documents)} '
-            "reports. Choose a part to read it.</p>"
-        )
-    for n, document in enumerate(documents.values()):
-        numbered = sum(1 for p in document.paragraphs if p.kind == PARAGRAPH)
-        about = f"{esc(document.title)} · " + (
-            f"{numbered} paragraphs" if numbered else f"{document.pages or '?'} pages"
-        )
-        if several:
-            parts.append(
-                f"<details class='toc-doc'{' open' if n == 0 else ''}><summary>"
-                f"<strong>{esc(document.label)}</strong> <span class='muted small'>{about}"
-                "</span></summary>"
-            )
-        else:
-            parts.append(
-                f'<h2 class="reader-title">Contents</h2><p class="muted small">{about}. '
-                "Choose a part to read it.</p>"
-            )
-        parts.append("<ul class='toc-list'>")
-        if document.summary is not None:
-            parts.append(
-                "<li class='depth-1'>"
-                + _open_button(
-                    paragraph_target(document, document.summary),
-                    "<span class='toc-name'>Summary</span>",
-                    "toc-entry",
-                )
-                + "</li>"
-            )
-        for section in outline(document):
-            span = section_range(section)
-            label = (
-                f"<span class='toc-name'>{esc(section.heading.display)}</span>"
-                f"<span class='toc-range'>{esc(span)}</span>"
-            )
-            parts.append(
-                f"<li class='depth-{min(len(section.path), 4)}'>"
-                + _open_button(section_target(document, section.position), label, "toc-entry")
-                + "</li>"
-            )
-        parts.append("</ul>")
-        if several:
-            parts.append("</details>")
-    parts.append("</div>")
-    return "".join(parts)
+    """The reader's first view: the report's contents, or for a library all its documents."""
+    if len(documents) == 1:
+        return contents_html(next(iter(documents.values())))
+    return library_html(documents, list(documents))
 
 
 def _reader_paragraph(
@@ -515,7 +835,7 @@ def _reader_paragraph(
     )
     head = (
         '<div class="rpara-head">'
-        + (_paragraph_link(document, paragraph, number, "num") if number else "")
+        + (_paragraph_link(document, paragraph, number, "num", named) if number else "")
         + (_copy_button(cite(document, paragraph, focus_item, named)) if focus else "")
         + "</div>"
     )
@@ -523,29 +843,128 @@ def _reader_paragraph(
     return f'<section class="{classes}" id="{esc(anchor)}">{head}<div>{body}</div></section>'
 
 
-def _reader_nav(document: Document, position: int | None) -> str:
-    sections = outline(document)
-    links = [_open_button("toc", "← Contents", "link nav-toc")]
-    if position is not None:
-        if position > 0:
-            prev = sections[position - 1]
+def _short_part(document: Document, part: int | str) -> str:
+    if isinstance(part, int):
+        section = outline(document)[part]
+        return section.code or short_title(section.heading.title, 40)
+    return part_title(document, part)
+
+
+def _reader_nav(document: Document, part: int | str | None, named: bool = False) -> str:
+    """Back to the contents (in a library: to the library and the document's contents), and
+    to the parts before and after."""
+    if named:
+        links = [
+            _open_button("toc", "← Library", "link nav-toc"),
+            _open_button(document_target(document), "Contents", "link nav-doc"),
+        ]
+    else:
+        links = [_open_button("toc", "← Contents", "link nav-toc")]
+    order = parts(document)
+    if part is not None and part in order:
+        at = order.index(part)
+        if at > 0:
             links.append(
                 _open_button(
-                    section_target(document, prev.position),
-                    f"‹ {esc(prev.code or prev.heading.title)}",
+                    section_target(document, order[at - 1]),
+                    f"‹ {esc(_short_part(document, order[at - 1]))}",
                     "link nav-prev",
                 )
             )
-        if position + 1 < len(sections):
-            nxt = sections[position + 1]
+        if at + 1 < len(order):
             links.append(
                 _open_button(
-                    section_target(document, nxt.position),
-                    f"{esc(nxt.code or nxt.heading.title)} ›",
+                    section_target(document, order[at + 1]),
+                    f"{esc(_short_part(document, order[at + 1]))} ›",
                     "link nav-next",
                 )
             )
     return f'<nav class="reader-nav">{"".join(links)}</nav>'
+
+
+def _window(units: list[Paragraph], focus: str | None, start: int | None) -> int:
+    """Where the shown PART_UNITS units of a long part begin: at `start`, else where the
+    focus is, else at the top."""
+    if len(units) <= PART_UNITS:
+        return 0
+    if start is None:
+        start = next((i for i, p in enumerate(units) if p.ref == focus), 0)
+    start = max(0, min(start, len(units) - 1))
+    return start // PART_UNITS * PART_UNITS
+
+
+def _window_nav(document: Document, part: int | str, units: list[Paragraph], start: int) -> str:
+    if len(units) <= PART_UNITS:
+        return ""
+    end = min(start + PART_UNITS, len(units))
+    shown = units_range(units[start:end]) or f"{start + 1}–{end}"
+    links = [f'<span class="muted small">{esc(shown)} of {esc(units_range(units))}</span>']
+    if start > 0:
+        links.append(
+            _open_button(
+                section_target(document, part, start - PART_UNITS or None),
+                "‹ earlier",
+                "link nav-earlier",
+            )
+        )
+    if end < len(units):
+        links.append(_open_button(section_target(document, part, end), "later ›", "link nav-later"))
+    return f'<nav class="reader-nav window">{"".join(links)}</nav>'
+
+
+def part_html(
+    document: Document,
+    part: int | str,
+    focus: str | None = None,
+    focus_item: tuple[str, ...] | None = None,
+    exact: bool = False,
+    jump: bool = False,
+    named: bool = False,
+    start: int | None = None,
+) -> str:
+    """A part of a document: a section (its subsections too, unless `exact`), the text above
+    every heading (TOP) or the footnotes (NOTES), with sub-headings where they change, the unit
+    `focus` marked, and long parts shown PART_UNITS units at a time."""
+    units = part_units(document, part, exact)
+    at = _window(units, focus, start)
+    shown = units[at : at + PART_UNITS]
+    if isinstance(part, int):
+        section = outline(document)[part]
+        path = section.path
+        span = section_range(section)
+        crumbs = f'<div class="crumbs">{breadcrumbs(path[:-1])}</div>' if len(path) > 1 else ""
+        title = section.heading.display
+    else:
+        path, crumbs = (), ""
+        span, title = units_range(units), part_title(document, part)
+    if named:
+        name = short_title(document.title, 80)
+        name = f"{document.symbol} · {name}" if document.symbol else name
+        crumbs = f'<div class="crumbs doc-crumb">{esc(name)}</div>{crumbs}'
+
+    parts_ = [
+        f'<div class="reader section"{" data-jump" if jump else ""}>',
+        # Stays at the top of the pane while reading, so the reader knows where they are.
+        f'<div class="reader-head">{_reader_nav(document, part, named)}{crumbs}'
+        f'<h2 class="reader-title">{esc(title)} '
+        f'<span class="muted small">{esc(span)}</span></h2>'
+        f"{_window_nav(document, part, units, at)}</div>",
+    ]
+    current = path
+    for paragraph in shown:
+        if path and paragraph.headings != current:
+            deeper = paragraph.headings[len(path) :]
+            if deeper:
+                parts_.append(f'<h3 class="subhead">{esc(deeper[-1].display)}</h3>')
+            current = paragraph.headings
+        is_focus = focus is not None and paragraph.ref == focus
+        parts_.append(_reader_paragraph(document, paragraph, is_focus, focus_item, named))
+    if not units:
+        parts_.append('<p class="muted">No paragraphs directly under this heading.</p>')
+    parts_.append(_window_nav(document, part, units, at))
+    parts_.append(_reader_nav(document, part, named))
+    parts_.append("</div>")
+    return "".join(parts_)
 
 
 def section_html(
@@ -559,37 +978,7 @@ def section_html(
 ) -> str:
     """A section of the report: its paragraphs (its subsections' too, unless `exact`), with
     sub-headings where they change and the paragraph `focus` marked."""
-    sections = outline(document)
-    section = sections[position]
-    path = section.path
-    members = [
-        p
-        for p in document.paragraphs
-        if (p.headings == path if exact else p.headings[: len(path)] == path)
-    ]
-    span = section_range(section)
-    crumbs = f'<div class="crumbs">{breadcrumbs(path[:-1])}</div>' if len(path) > 1 else ""
-    parts = [
-        f'<div class="reader section"{" data-jump" if jump else ""}>',
-        # Stays at the top of the pane while reading, so the reader knows where they are.
-        f'<div class="reader-head">{_reader_nav(document, position)}{crumbs}'
-        f'<h2 class="reader-title">{esc(section.heading.display)} '
-        f'<span class="muted small">{esc(span)}</span></h2></div>',
-    ]
-    current = path
-    for paragraph in members:
-        if paragraph.headings != current:
-            deeper = paragraph.headings[len(path) :]
-            if deeper:
-                parts.append(f'<h3 class="subhead">{esc(deeper[-1].display)}</h3>')
-            current = paragraph.headings
-        is_focus = focus is not None and paragraph.ref == focus
-        parts.append(_reader_paragraph(document, paragraph, is_focus, focus_item, named))
-    if not members:
-        parts.append('<p class="muted">No paragraphs directly under this heading.</p>')
-    parts.append(_reader_nav(document, position))
-    parts.append("</div>")
-    return "".join(parts)
+    return part_html(document, position, focus, focus_item, exact, jump, named)
 
 
 def paragraph_in_context(
@@ -599,15 +988,16 @@ def paragraph_in_context(
     jump: bool = False,
     named: bool = False,
 ) -> str | None:
-    """The section a unit belongs to ("57", "summary", "p2/text1"), with that unit marked;
-    None if there is no such unit."""
+    """The part a unit belongs to ("57", "summary", "p2/text1", "footnote/3"): its section,
+    the text above every heading or the footnotes, with that unit marked; None if there is no
+    such unit."""
     ref = str(ref)
     if ref == "summary":
         if document.summary is None:
             return None
         return (
             f'<div class="reader section"{" data-jump" if jump else ""}>'
-            + f'<div class="reader-head">{_reader_nav(document, None)}'
+            + f'<div class="reader-head">{_reader_nav(document, None, named)}'
             + '<h2 class="reader-title">Summary</h2></div>'
             + _reader_paragraph(document, document.summary, True, named=named)
             + "</div>"
@@ -615,15 +1005,5 @@ def paragraph_in_context(
     paragraph = document.unit(ref)
     if paragraph is None:
         return None
-    if paragraph.headings in document.headings:
-        position = document.headings.index(paragraph.headings)
-        return section_html(document, position, ref, item, exact=True, jump=jump, named=named)
-    # A paragraph above every heading: show it with its neighbours.
-    before, after = _neighbours(document, paragraph)
-    shown = [p for p in (before, paragraph, after) if p is not None]
-    return (
-        f'<div class="reader section"{" data-jump" if jump else ""}>'
-        + f'<div class="reader-head">{_reader_nav(document, None)}</div>'
-        + "".join(_reader_paragraph(document, p, p is paragraph, item, named) for p in shown)
-        + "</div>"
-    )
+    part = part_of(document, paragraph)
+    return part_html(document, part, ref, item, exact=True, jump=jump, named=named)

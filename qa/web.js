@@ -1,6 +1,8 @@
 // Clicks inside results and the reader: [data-copy] copies a citation, [data-open] opens a
-// paragraph or section in the reader (a new tab still follows the link's ?q= address).
-// After the reader changes, the marked paragraph is scrolled into view.
+// paragraph, section, document or filter in the reader (a new tab still follows the link's
+// ?q= address). New results put their address ([data-share]: ?q=…&organ=…) in the address
+// bar, so the page can be shared; after the reader changes, the marked paragraph is scrolled
+// into view.
 const copyText = async (text, button) => {
   let done = false;
   try {
@@ -63,4 +65,17 @@ const reveal = () => {
     }
   }
 };
-watch("value", reveal);
+const share = () => {
+  const marker = element.querySelector("[data-share]");
+  if (!marker) return;
+  try {
+    const url = new URL(window.location.href);
+    url.search = marker.getAttribute("data-share");
+    window.history.replaceState(null, "", url);
+  } catch (e) {}
+};
+
+watch("value", () => {
+  share();
+  reveal();
+});

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import gradio as gr
 
 from . import render
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .errors import InvalidQuestionError, QAError
+from .ingest.masthead import KINDS as DOCUMENT_KINDS
+from .ingest.masthead import organ_code
 from .search import clean_question, parse_reference
 
 log = logging.getLogger(__name__)
@@ -33,36 +38,127 @@ MODE_CHOICES = [
 ASSETS = Path(__file__).parent
 CSS = (ASSETS / "web.css").read_text(encoding="utf-8")
 # Runs in each gr.HTML that shows hits or the report: citation links open the reader, copy
-# buttons copy. Our only script on the page; nothing from a query or the report is code.
+# buttons copy, and the results' address (data-share) goes in the address bar. Our only script
+# on the page; nothing from a query or the report is code.
 JS_ON_LOAD = (ASSETS / "web.js").read_text(encoding="utf-8")
-# Before each search: put the question in the address bar (?q=...) so the page can be shared.
-JS_SET_URL = """(question, ...rest) => {
-  try {
-    const url = new URL(window.location.href);
-    const q = (question || "").trim().slice(0, MAX_CHARS);
-    if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
-    window.history.replaceState(null, "", url);
-  } catch (e) {}
-  return [question, ...rest];
-}""".replace("MAX_CHARS", str(MAX_QUESTION_CHARS))
 
 # Page-level rules outside the app's root, which Gradio's css= scoping cannot reach.
 HEAD = (
-    '<meta name="description" content="Ask the UN report; get its paragraphs with citations.">'
+    '<meta name="description" content="Ask UN documents; get their paragraphs with citations.">'
     "<style>@media (max-width: 560px) { .gradio-container > .main { padding: 0.75rem 0.6rem "
     "!important; } }</style>"
 )
-
-WELCOME = (
-    '<div class="message info welcome"><p>Ask in your own words, or type a paragraph number '
-    "(<q>para 112</q>, <q>139 (d)</q>). Each answer is a paragraph of the report with its "
-    "citation: copy it with one click, or open it to read it in its section.</p></div>"
-)
+# The address parameters of a search besides q, k and mode (README, "Web UI").
+FILTER_PARAMS = ("doc", "organ", "kind", "since", "until", "symbol")
 
 
-def _empty_message() -> str:
+@dataclass(frozen=True)
+class Filters:
+    """What the reader narrowed the search to: documents (ids), organ, kind, a date range and
+    a symbol prefix, as the page's filters and the address (?doc=&organ=…) hold them."""
+
+    documents: tuple[str, ...] = ()
+    organ: str = ""
+    kind: str = ""
+    since: str = ""
+    until: str = ""
+    symbol: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        documents: object = None,
+        organ: object = None,
+        kind: object = None,
+        since: object = None,
+        until: object = None,
+        symbol: object = None,
+    ) -> Filters:
+        """From the page's values (None, lists, stray whitespace) to clean text."""
+        if isinstance(documents, str):
+            documents = [documents] if documents else []
+        chosen = tuple(d for d in (documents or ()) if isinstance(d, str) and d)
+        return cls(chosen, *(_text(v) for v in (organ, kind, since, until, symbol)))
+
+    def __bool__(self) -> bool:
+        return any(dataclasses.astuple(self))
+
+    def replace(self, **changes) -> Filters:
+        return dataclasses.replace(self, **changes)
+
+    def search_kwargs(self) -> dict:
+        """Index.search's filter arguments, only those set ("SC,GA" is two organs)."""
+        found: dict = {"documents": list(self.documents)} if self.documents else {}
+        for name in ("organ", "kind"):
+            value = getattr(self, name)
+            if value:
+                several = [v.strip() for v in value.split(",") if v.strip()]
+                found[name] = several if len(several) > 1 else value
+        for name in ("since", "until", "symbol"):
+            if getattr(self, name):
+                found[name] = getattr(self, name)
+        return found
+
+    def said(self, index) -> str:
+        """ "S/2025/185 · Security Council · letters · 2025-01 to 2025-06 · symbol S/2025/"."""
+        parts = [_document_label(index, d) for d in self.documents[:3]]
+        if len(self.documents) > 3:
+            parts.append(f"{len(self.documents) - 3} more documents")
+        if self.organ:
+            parts.append(_organ_name(index, self.organ))
+        if self.kind:
+            parts.append(", ".join(render.kind_name(k.strip()) for k in self.kind.split(",")))
+        if self.since and self.until:
+            parts.append(
+                self.since if self.since == self.until else f"{self.since} to {self.until}"
+            )
+        elif self.since:
+            parts.append(f"since {self.since}")
+        elif self.until:
+            parts.append(f"until {self.until}")
+        if self.symbol:
+            parts.append(f"symbol {self.symbol}…")
+        return " · ".join(parts)
+
+    def query(self, index) -> list[tuple[str, str]]:
+        """Address parameters: doc= (by symbol where that names one document), organ=, …"""
+        pairs = [("doc", _document_param(index, d)) for d in self.documents]
+        for name in FILTER_PARAMS[1:]:
+            if getattr(self, name):
+                pairs.append((name, getattr(self, name)))
+        return pairs
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def share_query(
+    question: str,
+    filters: Filters,
+    index,
+    by_document: bool = False,
+    k: int = DEFAULT_K,
+    mode: str = DEFAULT_MODE,
+) -> str:
+    """The address that gives these results back: "?q=…&organ=SC&by=document" ("" for none)."""
+    pairs = [("q", question.strip()[:MAX_QUESTION_CHARS])] if question.strip() else []
+    pairs += filters.query(index)
+    if by_document:
+        pairs.append(("by", "document"))
+    if k != DEFAULT_K:
+        pairs.append(("k", str(k)))
+    if mode != DEFAULT_MODE:
+        pairs.append(("mode", mode))
+    if not pairs:
+        return ""
+    return "?" + "&".join(f"{name}={quote(value, safe='/')}" for name, value in pairs)
+
+
+def _empty_message(index) -> str:
+    about = "the report" if len(index.documents) < 2 else "the documents"
     return render.message_html(
-        "Type a question about the report first.",
+        f"Type a question about {about} first.",
         "info",
         f"For example: “{EXAMPLES[0]}” — or a paragraph number such as “para 112”.",
     )
@@ -76,34 +172,66 @@ def _clamp_k(k: object) -> int:
     return max(1, min(UI_MAX_K, value))
 
 
-def _search_kwargs(index, documents: object) -> dict:
-    """`documents=` for Index.search when the reader narrowed the reports, else nothing."""
-    if not documents or len(index.documents) < 2:
-        return {}
-    chosen = [documents] if isinstance(documents, str) else list(documents)
-    return {"documents": chosen}
-
-
 def answer(
     index,
     question: object,
     k: object = DEFAULT_K,
     mode: object = DEFAULT_MODE,
     documents: object = None,
+    *,
+    organ: object = None,
+    kind: object = None,
+    since: object = None,
+    until: object = None,
+    symbol: object = None,
+    by_document: bool = False,
 ):
     """Results HTML for the page, and the reader's HTML when the question names a paragraph
     (else None: the reader stays as it is). Never raises: problems become messages.
 
-    `documents` narrows the search to those document ids (several reports only)."""
+    `documents` (ids or symbols), `organ`, `kind`, `since`, `until` and `symbol` narrow the
+    search (several documents only); `by_document` gives the best paragraph of each document,
+    oldest first. The results carry the address that gives them back (render.shareable)."""
+    several = len(index.documents) > 1
+    filters = Filters.of(documents, organ, kind, since, until, symbol) if several else Filters()
+    by_document = bool(by_document) and several
+    mode = mode if mode in MODES else DEFAULT_MODE
+    k = _clamp_k(k)
+    text = question.strip() if isinstance(question, str) else ""
+    share = share_query(text, filters, index, by_document, k, mode)
+    results, reader = _answer(index, question, k, mode, filters, by_document)
+    return render.shareable(results, share), reader
+
+
+def answer_filtered(index, question: object, k, mode, filters: Filters, by_document: bool):
+    """answer() with the filters as one record."""
+    return answer(
+        index,
+        question,
+        k,
+        mode,
+        list(filters.documents),
+        organ=filters.organ,
+        kind=filters.kind,
+        since=filters.since,
+        until=filters.until,
+        symbol=filters.symbol,
+        by_document=by_document,
+    )
+
+
+def _answer(index, question: object, k: int, mode: str, filters: Filters, by_document: bool):
     if question is None or (isinstance(question, str) and not question.strip()):
-        return _empty_message(), None
+        return _empty_message(index), None
     if not isinstance(question, str):
         return render.message_html("The question must be text.", "warning"), None
-    mode = mode if mode in MODES else DEFAULT_MODE
-    narrow = _search_kwargs(index, documents)
-    named = len(index.documents) > 1
+    narrow = filters.search_kwargs()
+    said = filters.said(index) if filters else ""
     notes = []
     try:
+        allowed = _allowed(index, filters)
+        if allowed is not None and not allowed:
+            return _no_document(said), None
         text = clean_question(question)
         if len(question.strip()) > MAX_QUESTION_CHARS:
             notes.append(
@@ -112,11 +240,12 @@ def answer(
             )
         reference = parse_reference(text)
         reader = None
+        only = sorted(allowed) if allowed is not None else None
         if reference:
             number, labels = reference
-            found = _find_paragraph(index, number, narrow.get("documents"))
+            found = _find_paragraph(index, number, only)
             if found is None:
-                return _no_such_paragraph(index, number, narrow.get("documents")), None
+                return _no_such_paragraph(index, number, only), None
             document, paragraph = found
             item = labels if labels and paragraph.item(labels) else None
             if labels and item is None:
@@ -124,8 +253,14 @@ def answer(
                 notes.append(
                     f"Paragraph {number} has no sub-item {shown}; showing the whole paragraph."
                 )
-            reader = render.paragraph_in_context(document, paragraph.ref, item, named=named)
-        hits = index.search(text, k=_clamp_k(k), mode=mode, **narrow)
+            reader = render.paragraph_in_context(
+                document, paragraph.ref, item, named=len(index.documents) > 1
+            )
+        if by_document:
+            narrow["group_by"] = "document"
+        hits = index.search(text, k=k, mode=mode, **narrow)
+    except _FilterError as exc:
+        return render.message_html(f"A filter cannot be used: {exc}.", "warning"), None
     except InvalidQuestionError as exc:
         return render.message_html(f"That question cannot be searched: {exc}.", "warning"), None
     except QAError as exc:
@@ -143,16 +278,47 @@ def answer(
     if not hits:
         return (
             render.message_html(
-                "No paragraph matches that question.",
+                "No paragraph matches that question"
+                + (f" in the documents filtered ({said})." if said else "."),
                 "info",
                 "Try other words, or browse the contents.",
             ),
             reader,
         )
     results = render.results_html(
-        hits, index.documents, text, mode, notes, highlight_terms=reference is None
+        hits,
+        index.documents,
+        text,
+        mode,
+        notes,
+        highlight_terms=reference is None,
+        by_document=by_document,
+        filters=said,
     )
     return results, reader
+
+
+class _FilterError(QAError):
+    """A filter value the index cannot use (an unknown organ, a date it cannot read)."""
+
+
+def _allowed(index, filters: Filters) -> set[str] | None:
+    """The documents the filters leave (None: all); bad values raise _FilterError."""
+    if not filters:
+        return None
+    narrow = filters.search_kwargs()
+    try:
+        return index.select(**narrow)
+    except InvalidQuestionError as exc:
+        raise _FilterError(str(exc)) from exc
+
+
+def _no_document(said: str) -> str:
+    return render.message_html(
+        f"No document matches the filters ({said}).",
+        "info",
+        "Clear a filter, or see in the Library what there is.",
+    )
 
 
 def _documents(index, only: list[str] | None = None) -> list:
@@ -172,51 +338,43 @@ def _no_such_paragraph(index, number: int, only: list[str] | None = None) -> str
     numbers = [p.number for d in documents for p in d.numbered if p.number is not None]
     span = f"{min(numbers)}–{max(numbers)}" if numbers else "none"
     if len(documents) == 1:
-        said = f"The report has no paragraph {number}; its paragraphs are numbered {span}."
+        what = "report" if len(index.documents) == 1 else "document"
+        said = f"The {what} has no paragraph {number}; its paragraphs are numbered {span}."
     else:
-        said = f"None of the reports has a paragraph {number}; they are numbered {span}."
-    return render.message_html(
-        said,
-        "info",
-    )
+        said = f"None of the {len(documents)} documents searched has a paragraph {number}."
+    return render.message_html(said, "info")
 
 
-def open_target(index, target: object, jump: bool = True) -> str | None:
-    """Reader HTML for a link target: "toc", "s:<section>:<doc>", "p:<unit ref>:<doc>".
-    None for a target that names nothing (the reader then stays as it is)."""
-    if not isinstance(target, str):
-        return None
-    if target == "toc":
-        return render.toc_html(index.documents)
-    kind, _, rest = target.partition(":")
-    where, _, doc_id = rest.partition(":")
+# --- the library: facets and documents --------------------------------------------------------
+
+
+def _organ_value(document) -> str | None:
+    """What the organ filter takes for this document: "SC", or the organ's name."""
+    return organ_code(document.organ) or document.organ
+
+
+def _organ_name(index, value: str) -> str:
+    for document in index.documents.values():
+        if value.casefold() in {
+            (_organ_value(document) or "").casefold(),
+            (document.organ or "").casefold(),
+        }:
+            return document.organ or value
+    return value
+
+
+def _document_label(index, doc_id: str) -> str:
     document = index.documents.get(doc_id)
-    if document is None:
-        return None
-    named = len(index.documents) > 1
-    if kind == "s" and where.isdigit() and int(where) < len(document.headings):
-        return render.section_html(document, int(where), jump=jump, named=named)
-    if kind == "p":
-        return render.paragraph_in_context(document, where, jump=jump, named=named)
-    return None
+    return document.label if document is not None else doc_id
 
 
-def api_search(
-    index,
-    question: str,
-    k: int = DEFAULT_K,
-    mode: str = DEFAULT_MODE,
-    documents: list[str] | None = None,
-) -> list[dict]:
-    """The JSON hits for the API; bad input raises gr.Error with a readable message (a JSON
-    error for API clients; the page itself never calls this endpoint)."""
-    if isinstance(k, float) and k.is_integer():
-        k = int(k)
-    narrow = {"documents": documents} if documents else {}
-    try:
-        return [hit.to_dict() for hit in index.search(question, k=k, mode=mode, **narrow)]
-    except QAError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
+def _document_param(index, doc_id: str) -> str:
+    """A document in an address: its symbol when that names it alone, else its id."""
+    document = index.documents.get(doc_id)
+    if document is None or not document.symbol:
+        return doc_id
+    same = [d for d in index.documents.values() if document.symbol in (d.symbol, *d.symbols)]
+    return document.symbol if len(same) == 1 else doc_id
 
 
 def _document_id(index, wanted: str | None) -> str | None:
@@ -228,83 +386,440 @@ def _document_id(index, wanted: str | None) -> str | None:
     for doc_id, document in index.documents.items():
         if document.symbol == wanted or wanted in document.symbols:
             return doc_id
+    upper = wanted.upper()
+    for doc_id, document in index.documents.items():
+        if upper in {s.upper() for s in (document.symbol or "", *document.symbols)}:
+            return doc_id
     return None
 
 
+def _counts(index, ids: set[str] | None, key) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for doc_id, document in index.documents.items():
+        if ids is None or doc_id in ids:
+            value = key(document)
+            if value:
+                counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def facets(index, filters: Filters) -> list[render.Facet]:
+    """Organ, kind and year, each value with how many documents the other filters leave."""
+
+    def leaving(**cleared) -> set[str] | None:
+        try:
+            return _allowed(index, filters.replace(**cleared))
+        except _FilterError:
+            return None
+
+    organs = _counts(index, leaving(organ=""), _organ_value)
+    names = {(_organ_value(d) or ""): d.organ or "" for d in index.documents.values()}
+    organ_values = tuple(
+        render.FacetValue(
+            value,
+            names.get(value, value) if len(names.get(value, value)) <= 28 else value,
+            count,
+            value.casefold() == filters.organ.casefold(),
+        )
+        for value, count in sorted(organs.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    kinds = _counts(index, leaving(kind=""), lambda d: d.kind)
+    kind_values = tuple(
+        render.FacetValue(kind, render.kind_name(kind), kinds[kind], kind == filters.kind)
+        for kind in (*DOCUMENT_KINDS, *sorted(set(kinds) - set(DOCUMENT_KINDS)))
+        if kind in kinds
+    )
+    years = _counts(index, leaving(since="", until=""), lambda d: (d.date_iso or "")[:4])
+    year_values = tuple(
+        render.FacetValue(year, year, count, filters.since == filters.until == year)
+        for year, count in sorted(years.items(), reverse=True)
+    )
+    found = [
+        render.Facet("organ", "Organ", organ_values),
+        render.Facet("kind", "Kind", kind_values),
+        render.Facet("year", "Year", year_values),
+    ]
+    return [f for f in found if f.values]
+
+
+def library_view(index, filters: Filters) -> str:
+    """The library pane: facet counts and the documents the filters leave."""
+    try:
+        allowed = _allowed(index, filters)
+    except _FilterError as exc:
+        note = render.message_html(f"A filter cannot be used: {exc}.", "warning")
+        return note + render.library_html(index.documents, list(index.documents))
+    shown = list(index.documents) if allowed is None else sorted(allowed)
+    said = filters.said(index) if filters else ""
+    return render.library_html(index.documents, shown, facets(index, filters), said)
+
+
+def home_view(index, filters: Filters) -> str:
+    """The reader's first view: the report's contents, or the library."""
+    if len(index.documents) < 2:
+        return render.toc_html(index.documents)
+    return library_view(index, filters)
+
+
+def with_facet(filters: Filters, name: str, value: str) -> Filters:
+    """The filters after a click on a facet ("f:organ:SC"; an empty value clears it)."""
+    if name == "clear":
+        return Filters()
+    if name == "year":
+        return filters.replace(since=value, until=value)
+    if name in ("organ", "kind"):
+        return filters.replace(**{name: value})
+    return filters
+
+
+def open_target(index, target: object, jump: bool = True, filters: Filters | None = None):
+    """Reader HTML for a link target: "toc" (contents, or the library), "d:<doc>" (a
+    document's contents), "s:<part>[@<start>]:<doc>" (a section, "top" or "notes"),
+    "p:<unit ref>:<doc>". None for a target that names nothing (the reader then stays)."""
+    if not isinstance(target, str):
+        return None
+    if target == "toc":
+        return home_view(index, filters or Filters())
+    kind, _, rest = target.partition(":")
+    named = len(index.documents) > 1
+    if kind == "d":
+        document = index.documents.get(rest)
+        return render.contents_html(document, named, jump) if document is not None else None
+    where, _, doc_id = rest.partition(":")
+    document = index.documents.get(doc_id)
+    if document is None:
+        return None
+    if kind == "s":
+        part, _, start = where.partition("@")
+        position = int(part) if part.isdigit() else part
+        if position not in render.parts(document) or (start and not start.isdigit()):
+            return None
+        return render.part_html(
+            document, position, jump=jump, named=named, start=int(start) if start else None
+        )
+    if kind == "p":
+        return render.paragraph_in_context(document, where, jump=jump, named=named)
+    return None
+
+
+def api_search(
+    index,
+    question: str,
+    k: int = DEFAULT_K,
+    mode: str = DEFAULT_MODE,
+    documents: list[str] | None = None,
+    **filters,
+) -> list[dict]:
+    """The JSON hits for the API; bad input raises gr.Error with a readable message (a JSON
+    error for API clients; the page itself never calls this endpoint)."""
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    narrow = {"documents": documents} if documents else {}
+    for name, value in filters.items():
+        if name in ("organ", "kind") and isinstance(value, str) and "," in value:
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if value not in (None, "", []):
+            narrow[name] = value
+    try:
+        return [hit.to_dict() for hit in index.search(question, k=k, mode=mode, **narrow)]
+    except QAError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
+
+
 def _document_choices(documents: dict) -> list[tuple[str, str]]:
-    return [(d.label, doc_id) for doc_id, d in documents.items()]
+    """The document picker: newest first, each labelled by symbol, date and title."""
+    ordered = sorted(
+        documents.items(), key=lambda kv: (kv[1].date_iso or "", kv[1].label), reverse=True
+    )
+    return [(render.document_choice(d), doc_id) for doc_id, d in ordered]
+
+
+def _organ_choices(documents: dict) -> list[tuple[str, str]]:
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for d in documents.values():
+        value = _organ_value(d)
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+            names[value] = d.organ
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [("Any organ", "")] + [
+        (f"{names[v]} ({n})" if names[v] == v else f"{names[v]} — {v} ({n})", v) for v, n in ranked
+    ]
+
+
+def _kind_choices(documents: dict) -> list[tuple[str, str]]:
+    counts: dict[str, int] = {}
+    for d in documents.values():
+        counts[d.kind] = counts.get(d.kind, 0) + 1
+    order = [k for k in DOCUMENT_KINDS if k in counts] + sorted(set(counts) - set(DOCUMENT_KINDS))
+    return [("Any kind", "")] + [(f"{render.kind_name(k)} ({counts[k]})", k) for k in order]
+
+
+def _choice(choices: list[tuple[str, str]], wanted: str) -> str:
+    """The dropdown value a link's organ= or kind= means ("sc" -> "SC"), "" if none."""
+    for label, value in choices:
+        if value and wanted.casefold() in (value.casefold(), label.split(" (")[0].casefold()):
+            return value
+    return ""
+
+
+def _params(request) -> dict[str, list[str]]:
+    """The page address's parameters, each with all its values (doc= may repeat)."""
+    raw = getattr(request, "query_params", None) if request is not None else None
+    if raw is None:
+        return {}
+    items = raw.multi_items() if hasattr(raw, "multi_items") else dict(raw).items()
+    found: dict[str, list[str]] = {}
+    for name, value in items:
+        found.setdefault(name, []).append(value)
+    return found
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a page address gives back: the question and filters, and what the panes show."""
+
+    question: str | None
+    k: int
+    mode: str
+    by_document: bool
+    filters: Filters
+    results: str
+    reader: str
+    view: str  # "toc" when the reader shows the contents or the library
+
+
+def restore(index, params: dict[str, list[str]]) -> Restored:
+    """The page for an address: ?q=…&doc=…&organ=…&kind=…&since=…&until=…&symbol=…
+    &by=document&k=…&mode=… searches with those filters; ?doc=<id or symbol> alone opens that
+    document's contents, and with &ref=<unit> that unit in its part."""
+    documents = index.documents
+    several = len(documents) > 1
+    first = {name: values[0] for name, values in params.items() if values}
+    question = first.get("q")
+    question = question if question and question.strip() else None
+    ref = first.get("ref")
+    wanted = [d for d in (_document_id(index, v) for v in params.get("doc", [])) if d]
+    opened = None
+    if wanted and ref:
+        opened = render.paragraph_in_context(documents[wanted[0]], ref, jump=True, named=several)
+    elif wanted and not question and several:
+        opened = open_target(index, f"d:{wanted[0]}")
+    organ = first.get("organ", "")
+    kind = first.get("kind", "")
+    filters = Filters.of(
+        [] if (ref and not question) else wanted,
+        _choice(_organ_choices(documents), organ) or organ,
+        _choice(_kind_choices(documents), kind) or kind,
+        first.get("since"),
+        first.get("until"),
+        first.get("symbol"),
+    )
+    if not several:
+        filters = Filters()
+    by_document = first.get("by") == "document" and several
+    k = _clamp_k(first.get("k", DEFAULT_K))
+    mode = first.get("mode") if first.get("mode") in MODES else DEFAULT_MODE
+    if question is None:
+        results = filtered_welcome(index, filters)
+        reader = None
+    else:
+        results, reader = answer_filtered(index, question, k, mode, filters, by_document)
+    shown = opened or reader
+    return Restored(
+        question,
+        k,
+        mode,
+        by_document,
+        filters,
+        results,
+        shown or home_view(index, filters),
+        "unit" if shown else "toc",
+    )
+
+
+def filtered_welcome(index, filters: Filters, changed: bool = False) -> str:
+    """The results pane before a question: the welcome, or how many documents the filters
+    leave, with the address of those filters (`changed`: also when there are none left, so
+    that the address loses them)."""
+    share = share_query("", filters, index)
+    if not filters:
+        welcome = render.welcome_html(index.documents)
+        return render.shareable(welcome, share) if changed else welcome
+    try:
+        allowed = _allowed(index, filters)
+    except _FilterError as exc:
+        return render.shareable(
+            render.message_html(f"A filter cannot be used: {exc}.", "warning"), share
+        )
+    n = len(index.documents) if allowed is None else len(allowed)
+    said = filters.said(index)
+    if not n:
+        return render.shareable(_no_document(said), share)
+    return render.shareable(
+        render.message_html(
+            f"{n} document{'s' if n != 1 else ''} match the filters ({said}).",
+            "info",
+            "Ask a question to search them, or choose one in the Library.",
+        ),
+        share,
+    )
 
 
 def build_app(index):
-    """The page: header, question box, results, and the report's contents and reader.
+    """The page: header, question box, filters, results, and the reader (the report's
+    contents, or the library of documents).
 
-    `index` is anything with `.search(question, k, mode)` and `.documents` (a qa Index).
+    `index` is anything with `.search(question, k, mode, …)`, `.select(…)` and `.documents`
+    (a qa Index or LiveIndex).
     """
+    docs = index.documents
+    several = len(docs) > 1
 
-    def ask(question, k, mode, documents):
-        results, reader = answer(index, question, k, mode, documents)
-        return results, reader if reader is not None else gr.skip()
+    def ask(question, k, mode, by_document, documents, organ, kind, since, until, symbol):
+        filters = Filters.of(documents, organ, kind, since, until, symbol)
+        results, reader = answer_filtered(index, question, k, mode, filters, by_document)
+        if reader is None:
+            return results, gr.skip(), gr.skip()
+        return results, reader, "unit"
 
-    def on_open(event: gr.EventData):
+    def refilter(
+        question, k, mode, by_document, documents, organ, kind, since, until, symbol, view
+    ):
+        """A filter changed: search again (if there is a question) and, when the reader shows
+        the library, show what the filters leave."""
+        filters = Filters.of(documents, organ, kind, since, until, symbol)
+        if question and isinstance(question, str) and question.strip():
+            results, _ = answer_filtered(index, question, k, mode, filters, by_document)
+        else:
+            results = filtered_welcome(index, filters, changed=True)
+        reader = home_view(index, filters) if view == "toc" else gr.skip()
+        return results, reader
+
+    def on_open(
+        question,
+        k,
+        mode,
+        by_document,
+        documents,
+        organ,
+        kind,
+        since,
+        until,
+        symbol,
+        event: gr.EventData,
+    ):
         data = getattr(event, "_data", None) or {}
-        reader = open_target(index, data.get("ref") if isinstance(data, dict) else None)
-        return reader if reader is not None else gr.skip()
+        target = data.get("ref") if isinstance(data, dict) else None
+        filters = Filters.of(documents, organ, kind, since, until, symbol)
+        skip_filters = (gr.skip(),) * 7
+        if isinstance(target, str) and target.startswith("f:"):
+            _, name, value = (target.split(":", 2) + ["", ""])[:3]
+            new = with_facet(filters, name, value)
+            if question and isinstance(question, str) and question.strip():
+                results, _ = answer_filtered(index, question, k, mode, new, by_document)
+            else:
+                results = filtered_welcome(index, new, changed=True)
+            return (
+                home_view(index, new),
+                "toc",
+                results,
+                list(new.documents),
+                new.organ,
+                new.kind,
+                new.since,
+                new.until,
+                new.symbol,
+            )
+        reader = open_target(index, target, filters=filters)
+        if reader is None:
+            return gr.skip(), gr.skip(), *skip_filters
+        return reader, ("toc" if target == "toc" else "unit"), *skip_filters
 
     def on_load(request: gr.Request):
-        """Header, contents and report list as the index has them now (it may have been
-        reloaded since the page was built); a ?q= question is searched."""
-        docs = index.documents
+        """Header, filters and document list as the index has them now (it may have been
+        reloaded since the page was built); the address's question and filters are restored."""
+        documents = index.documents
+        page = restore(index, _params(request))
+        filters = page.filters
+        organs, kinds = _organ_choices(documents), _kind_choices(documents)
         fresh = (
-            render.header_html(docs),
-            gr.update(choices=_document_choices(docs), visible=len(docs) > 1),
+            render.header_html(documents),
+            gr.update(choices=_document_choices(documents), value=list(filters.documents)),
+            gr.update(choices=organs, value=_choice(organs, filters.organ)),
+            gr.update(choices=kinds, value=_choice(kinds, filters.kind)),
+            filters.since,
+            filters.until,
+            filters.symbol,
+            gr.update(value=page.by_document, visible=len(documents) > 1),
+            # Opened for an address with filters; else left as the reader may have set it.
+            gr.update(visible=len(documents) > 1, open=True)
+            if filters
+            else gr.update(visible=len(documents) > 1),
         )
-        params = request.query_params if request is not None else {}
-        question = params.get("q")
-        doc_id = _document_id(index, params.get("doc"))
-        opened = None
-        if doc_id and params.get("ref"):  # ?doc=<id>&ref=<unit>: open that unit
-            opened = render.paragraph_in_context(
-                docs[doc_id], params["ref"], jump=True, named=len(docs) > 1
-            )
-        if not question or not question.strip():
-            return (
-                *fresh,
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                (opened or render.toc_html(docs)),
-            )
-        k = _clamp_k(params.get("k", DEFAULT_K))
-        mode = params.get("mode") if params.get("mode") in MODES else DEFAULT_MODE
-        results, reader = answer(index, question, k, mode, [doc_id] if doc_id else None)
-        return *fresh, question, k, mode, results, opened or reader or render.toc_html(docs)
+        if page.question is None:
+            return (*fresh, gr.skip(), gr.skip(), gr.skip(), page.results, page.reader, page.view)
+        return (*fresh, page.question, page.k, page.mode, page.results, page.reader, page.view)
 
     def search(
         question: str,
         k: int = DEFAULT_K,
         mode: str = DEFAULT_MODE,
         documents: list[str] | None = None,
+        organ: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        symbol: str | None = None,
+        group_by: str | None = None,
     ) -> list[dict]:
-        """The paragraphs of the report that best answer the question, best first, as JSON.
+        """The paragraphs that best answer the question, best first, as JSON.
 
         Args:
             question: a question in your own words, or a paragraph reference ("para 57").
             k: how many paragraphs to return (1–100).
             mode: "hybrid" (default), "dense" or "lexical".
-            documents: only search these document ids; all when empty.
+            documents: only search these documents (ids or symbols); all when empty.
+            organ: only documents of this organ: "SC", "GA", "ECOSOC", "HRC" or the full name
+                (several separated by commas).
+            kind: only documents of this kind: report, letter, resolution, decision, note or
+                other (several separated by commas).
+            since: only documents dated on or after this date ("2025", "2025-03",
+                "2025-03-15").
+            until: only documents dated on or before this date.
+            symbol: only documents whose symbol is or starts with this ("S/2025/", "A/HRC/").
+            group_by: "document" for the best paragraph of each of the k best documents,
+                ordered by date (oldest first).
         """
-        return api_search(index, question, k, mode, documents)
+        return api_search(
+            index,
+            question,
+            k,
+            mode,
+            documents,
+            organ=organ,
+            kind=kind,
+            since=since,
+            until=until,
+            symbol=symbol,
+            group_by=group_by,
+        )
 
-    with gr.Blocks(title="Ask the report — qa", analytics_enabled=False) as app:
-        header = gr.HTML(render.header_html(index.documents), elem_id="qa-header", js_on_load=None)
+    title = "Ask the UN documents — qa" if several else "Ask the report — qa"
+    with gr.Blocks(title=title, analytics_enabled=False) as app:
+        header = gr.HTML(render.header_html(docs), elem_id="qa-header", js_on_load=None)
         with gr.Row(equal_height=False, elem_id="qa-main"):
             with gr.Column(scale=3, min_width=340, elem_id="qa-ask"):
                 with gr.Row(elem_id="qa-question-row"):
                     question = gr.Textbox(
                         label="Question",
                         show_label=False,
-                        placeholder="Ask a question about the report, or type “para 112”",
+                        placeholder=(
+                            "Ask a question about the documents, or type “para 112”"
+                            if several
+                            else "Ask a question about the report, or type “para 112”"
+                        ),
                         lines=1,
                         max_lines=1,
                         autofocus=True,
@@ -327,6 +842,58 @@ def build_app(index):
                         )
                         for q in EXAMPLES
                     ]
+                # Only worth showing when the index holds several documents.
+                with gr.Accordion(
+                    "Filters: document, organ, kind, date, symbol",
+                    open=False,
+                    visible=several,
+                    elem_id="qa-filters",
+                ) as filter_box:
+                    documents = gr.Dropdown(
+                        _document_choices(docs),
+                        value=[],
+                        multiselect=True,
+                        filterable=True,
+                        label="Documents: type a symbol, a date or words of the title (all "
+                        "when empty)",
+                        elem_id="qa-documents",
+                    )
+                    with gr.Row(elem_id="qa-facets", equal_height=True):
+                        organ = gr.Dropdown(
+                            _organ_choices(docs),
+                            value="",
+                            label="Organ",
+                            elem_id="qa-organ",
+                            min_width=180,
+                        )
+                        kind = gr.Dropdown(
+                            _kind_choices(docs),
+                            value="",
+                            label="Kind",
+                            elem_id="qa-kind",
+                            min_width=130,
+                        )
+                        since = gr.Textbox(
+                            label="Since",
+                            placeholder="2025-03",
+                            max_lines=1,
+                            elem_id="qa-since",
+                            min_width=100,
+                        )
+                        until = gr.Textbox(
+                            label="Until",
+                            placeholder="2025-06-30",
+                            max_lines=1,
+                            elem_id="qa-until",
+                            min_width=100,
+                        )
+                        symbol = gr.Textbox(
+                            label="Symbol prefix",
+                            placeholder="S/2025/",
+                            max_lines=1,
+                            elem_id="qa-symbol",
+                            min_width=120,
+                        )
                 with gr.Row(elem_id="qa-options", equal_height=False):
                     k = gr.Slider(
                         1,
@@ -345,30 +912,34 @@ def build_app(index):
                             label="Retrieval mode",
                             elem_id="qa-mode",
                         )
-                        # Only worth showing when the index holds several reports.
-                        documents = gr.Dropdown(
-                            _document_choices(index.documents),
-                            value=[],
-                            multiselect=True,
-                            label="Reports to search (all when empty)",
-                            visible=len(index.documents) > 1,
-                            elem_id="qa-documents",
-                        )
+                    by_document = gr.Checkbox(
+                        value=False,
+                        label="Across documents: the best paragraph of each, oldest first",
+                        visible=several,
+                        elem_id="qa-by-document",
+                        scale=1,
+                        min_width=220,
+                    )
                 results = gr.HTML(
-                    WELCOME, elem_id="qa-results", js_on_load=JS_ON_LOAD, apply_default_css=False
+                    render.welcome_html(docs),
+                    elem_id="qa-results",
+                    js_on_load=JS_ON_LOAD,
+                    apply_default_css=False,
                 )
             with gr.Column(scale=2, min_width=320, elem_id="qa-pane"):
                 reader = gr.HTML(
-                    render.toc_html(index.documents),
+                    render.toc_html(docs),
                     elem_id="qa-reader",
                     js_on_load=JS_ON_LOAD,
                     apply_default_css=False,
                 )
+        view = gr.State("toc")  # "toc" while the reader shows the contents or the library
 
+        filter_inputs = [documents, organ, kind, since, until, symbol]
+        search_inputs = [question, k, mode, by_document, *filter_inputs]
         search_options = dict(
-            inputs=[question, k, mode, documents],
-            outputs=[results, reader],
-            js=JS_SET_URL,
+            inputs=search_inputs,
+            outputs=[results, reader, view],
             api_visibility="private",
             show_progress="minimal",
             concurrency_id="search",
@@ -379,11 +950,40 @@ def build_app(index):
             button.click(
                 lambda q=button.value: q, outputs=question, api_visibility="private", queue=False
             ).then(ask, **search_options)
+        refilter_options = dict(
+            inputs=[*search_inputs, view],
+            outputs=[results, reader],
+            api_visibility="private",
+            show_progress="minimal",
+            concurrency_id="search",
+        )
+        for control in (documents, organ, kind, by_document):
+            control.input(refilter, **refilter_options)
+        for box in (since, until, symbol):
+            box.submit(refilter, **refilter_options)
         for pane in (results, reader):
-            pane.open(on_open, outputs=reader, api_visibility="private", show_progress="hidden")
+            pane.open(
+                on_open,
+                inputs=search_inputs,
+                outputs=[reader, view, results, *filter_inputs],
+                api_visibility="private",
+                show_progress="hidden",
+                concurrency_id="search",
+            )
         app.load(
             on_load,
-            outputs=[header, documents, question, k, mode, results, reader],
+            outputs=[
+                header,
+                *filter_inputs,
+                by_document,
+                filter_box,
+                question,
+                k,
+                mode,
+                results,
+                reader,
+                view,
+            ],
             api_visibility="private",
             concurrency_id="search",
         )

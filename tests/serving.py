@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,38 @@ from pathlib import Path
 import httpx
 
 API = "search"  # the web app's named endpoint: question, then optional k, mode, documents
+# The API's arguments after the question, in order (all optional).
+API_OPTIONS = ("k", "mode", "documents", "organ", "kind", "since", "until", "symbol", "group_by")
+# Six real UN PDFs of both organs and every kind of unit (tests/test_ingest_pdfs.py).
+UN_PDFS = Path(__file__).parent / "fixtures" / "un"
+_library: dict[str, object] = {}
+
+
+def library_index(built_index, encoder, tmp_path_factory):
+    """The real report and the six UN PDFs indexed together: a small library (7 documents,
+    General Assembly and Security Council; reports, letters, a resolution). Built once per
+    session from a copy of the report's index, so only the PDFs are read and embedded.
+
+    The PDFs are read here, into the build's read cache: the build would read them in forked
+    children limited to 2 GB of address space, which a test process holding the model exceeds
+    before pdfium loads."""
+    if "index" not in _library:
+        from qa.corpus import ReadCache, read_file
+        from qa.search import Index
+        from qa.store import build_index, load_index
+
+        corpus, index_dir = built_index
+        root = tmp_path_factory.mktemp("library")
+        shutil.copytree(corpus, root / "corpus")
+        shutil.copytree(index_dir, root / "index")
+        reads = ReadCache(root / "index" / "cache" / "read")
+        for pdf in sorted(UN_PDFS.glob("*.pdf")):
+            copy = root / "corpus" / pdf.name
+            shutil.copy(pdf, copy)
+            reads.put(reads.key(copy), read_file(copy))
+        build_index(root / "corpus", root / "index", encoder)
+        _library["index"] = Index(load_index(root / "index"), encoder=encoder)
+    return _library["index"]
 
 
 def free_port() -> int:
@@ -60,17 +93,18 @@ class Answer:
 
 def ask(client: httpx.Client, question, k=5, session: str | None = None, **params) -> Answer:
     """Call the named `search` endpoint over Gradio's HTTP API (POST, then read the result
-    stream); `params` may add mode= and documents=. Without `session`, each call is a new
-    Gradio session (as with curl); with one, calls share it (as gradio_client and a browser tab
-    do). Any transport error, HTTP error or error event counts as a failed answer; its message
-    is in the payload."""
+    stream); `params` may add mode=, documents= and the filters (API_OPTIONS). Without
+    `session`, each call is a new Gradio session (as with curl); with one, calls share it (as
+    gradio_client and a browser tab do). Any transport error, HTTP error or error event counts
+    as a failed answer; its message is in the payload."""
     sent = time.time()
     if session is None:  # named arguments
         url = f"/gradio_api/call/v2/{API}"
         data = {"question": question, "k": k, **params}
-    else:  # positional arguments, all four, and the session
+    else:  # positional arguments, all of them, and the session
         url = f"/gradio_api/call/{API}"
-        args = [question, k, params.get("mode", "hybrid"), params.get("documents")]
+        args = [question, k, params.get("mode", "hybrid")]
+        args += [params.get(name) for name in API_OPTIONS[2:]]
         data = {"data": args, "session_hash": session}
     # json.dumps escapes everything to ASCII, so even a lone surrogate can be sent.
     body = json.dumps(data)

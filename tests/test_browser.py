@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
+from browser_flags import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IOM_QUESTION = "How many victims did IOM assist in 2018?"
 IOM_CITATION = "para. 57 — III.B.3 International Organization for Migration"
 TIMEOUT_MS = 30_000
@@ -131,3 +122,102 @@ def test_phone_width_has_no_sideways_scrolling(browser, web_server):
         assert overflow <= 0
     finally:
         context.close()
+
+
+# --- a library: the report and six UN PDFs ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library_server(built_index, encoder, tmp_path_factory):
+    """The app serving a small library (tests/serving.py: the report and six UN PDFs)."""
+    from serving import free_port, library_index
+
+    from qa.web import start
+
+    index = library_index(built_index, encoder, tmp_path_factory)
+    app, url = start(index, "127.0.0.1", free_port(), block=False, quiet=True)
+    try:
+        yield url
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def library_page(browser, library_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def cited_symbols(page) -> list[str]:
+    return page.locator("#qa-results .hit .doc-symbol").all_inner_texts()
+
+
+def address(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_the_picker_types_ahead_and_narrows_the_search(library_page, library_server):
+    page = library_page
+    page.goto(library_server)
+    page.locator("#qa-reader .facets").wait_for()  # the page has loaded (on_load adds them)
+    assert page.locator("#qa-header h1").inner_text() == "7 United Nations documents"
+    page.locator("#qa-filters button.label-wrap").click()
+    picker = page.locator("#qa-documents input").first
+    picker.click()
+    picker.type("S/2025/4")
+    option = page.get_by_role("option").filter(has_text="S/2025/497 · 1 August 2025")
+    option.click()
+    box = question_box(page)
+    box.fill("nuclear programme")
+    box.press("Enter")
+    page.locator("#qa-results .hit").first.wait_for()
+    assert set(cited_symbols(page)) == {"S/2025/497"}
+    assert address(page) == {"q": ["nuclear programme"], "doc": ["S/2025/497"]}
+    # Read in context: the letter's unnumbered text, by page, with the hit marked.
+    page.locator("#qa-results .hit .section-link button").first.click()
+    page.locator("#qa-reader .rpara.focus").wait_for()
+    assert page.locator("#qa-reader .reader-title").inner_text().startswith("Full text")
+    assert page.dialogs == []
+
+
+def test_a_facet_in_the_library_filters_the_results(library_page, library_server):
+    page = library_page
+    page.goto(f"{library_server}?q={quote('letter addressed to the Secretary-General')}&k=10")
+    page.locator("#qa-results .hit").first.wait_for()
+    assert any(not s.startswith("S/") for s in cited_symbols(page))
+    page.locator('#qa-reader [data-open="f:organ:SC"]').click()
+    page.locator("#qa-reader .facet-value.on").wait_for()
+    page.locator("#qa-results .filters-on").wait_for()
+    assert set(cited_symbols(page)) <= {"S/2025/497", "S/RES/2775 (2025)"}
+    assert cited_symbols(page) and page.locator("#qa-reader .doc-entry").count() == 2
+    assert address(page)["organ"] == ["SC"]
+    # A document of the library opens its contents; its footnotes open too.
+    page.locator('#qa-reader [data-open="f:clear:"]').first.click()
+    page.locator("#qa-reader .doc-entry", has_text="A/80/159").click()
+    page.locator("#qa-reader .toc-entry", has_text="Footnotes").click()
+    page.locator("#qa-reader .rpara", has_text="footnote").first.wait_for()
+
+
+def test_a_deep_link_restores_filters_and_the_across_documents_view(library_page, library_server):
+    page = library_page
+    link = f"{library_server}?q={quote('human rights')}&kind=report&since=2019&by=document"
+    page.goto(link)
+    page.locator("#qa-results .results.by-document .hit").first.wait_for()
+    symbols = cited_symbols(page)
+    assert len(symbols) == len(set(symbols)) >= 2
+    dates = page.locator("#qa-results .hit .doc-date").all_inner_texts()
+    assert dates[0] == "18 June 2019"  # the oldest report first
+    assert page.locator("#qa-by-document input").is_checked()
+    assert page.locator("#qa-since input, #qa-since textarea").first.input_value() == "2019"
+    assert "Report" in page.locator("#qa-kind input").first.input_value()
+    assert address(page) == {
+        "q": ["human rights"],
+        "kind": ["report"],
+        "since": ["2019"],
+        "by": ["document"],
+    }

@@ -9,7 +9,7 @@ import pytest
 from conftest import small_report
 
 from qa import render
-from qa.document import Heading, Paragraph, SubItem
+from qa.document import Document, Heading, Paragraph, SubItem
 from qa.ingest import parse
 
 ATTACKS = [
@@ -211,10 +211,185 @@ def test_the_header_has_the_title_and_date(document):
     assert "18 June 2019" in html
 
 
-def test_the_header_of_many_reports_counts_them(document):
+def test_the_header_of_a_library_counts_documents_by_organ_and_year(document):
     from dataclasses import replace
 
-    many = {f"r{n}": replace(document, doc_id=f"r{n}", title=f"Report {n}") for n in range(6)}
+    many = {
+        f"r{n}": replace(
+            document,
+            doc_id=f"r{n}",
+            title=f"Report {n}",
+            organ="Security Council" if n < 4 else "General Assembly",
+            date_iso=f"202{n}-01-01",
+        )
+        for n in range(6)
+    }
     html = render.header_html(many)
-    assert "<h1>6 United Nations reports</h1>" in html
-    assert html.count("<li>") == render.HEADER_MAX_TITLES and "and 2 more" in html
+    assert "<h1>6 United Nations documents</h1>" in html
+    assert "Security Council 4" in html and "General Assembly 2" in html
+    assert "2020–2025" in html
+
+
+# --- a library: documents of every kind of unit, facets, the reader's parts -------------------
+
+
+def _unit(kind, page, ordinal=None, number=None, headings=(), text="Some text."):
+    return Paragraph(number, headings, text, page=page, kind=kind, ordinal=ordinal)
+
+
+def _letter(doc_id="letter", units=3, title="Letter dated 1 May 2025 <b>from</b> Ruritania"):
+    """A letter: unnumbered text by page, an annex heading, a footnote."""
+    annex = (Heading(1, None, "Annex to the letter"),)
+    paragraphs = tuple(
+        _unit("text", 1 + n // 2, str(n % 2 + 1), text=f"Letter text {n}.") for n in range(units)
+    )
+    paragraphs += (
+        _unit("text", 9, "1", headings=annex, text="The annexed statement."),
+        _unit("footnote", 1, "1", text="A note <img src=x onerror=alert(1)>."),
+    )
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        date="1 May 2025",
+        date_iso="2025-05-01",
+        symbol="S/2025/999",
+        symbols=("S/2025/999",),
+        kind="letter",
+        organ="Security Council",
+        paragraphs=paragraphs,
+        headings=(annex,),
+        pages=9,
+    )
+
+
+def _resolution():
+    paragraphs = tuple(_unit("preamble", 1, str(n), text=f"Recalling {n},") for n in (1, 2, 3))
+    paragraphs += tuple(Paragraph(n, (), f"Decides {n};", page=1, kind="paragraph") for n in (1, 2))
+    return Document(
+        doc_id="res",
+        title="Resolution 2775 (2025)",
+        date="28 February 2025",
+        date_iso="2025-02-28",
+        symbol="S/RES/2775 (2025)",
+        kind="resolution",
+        organ="Security Council",
+        paragraphs=paragraphs,
+    )
+
+
+def test_a_document_s_contents_list_its_text_annex_and_footnotes():
+    letter = _letter()
+    html = render.contents_html(letter, named=True)
+    assert "S/2025/999" in html and "← Library" in html
+    entries = re.findall(r"<span class='toc-name'>(.*?)</span><span class='toc-range'>(.*?)<", html)
+    assert entries == [
+        ("Opening text", "pp. 1–2"),
+        ("Annex to the letter", "p. 9"),
+        ("Footnotes", "1 note"),
+    ]
+    assert 'data-open="s:top:letter"' in html and 'data-open="s:notes:letter"' in html
+    assert_inert(html)
+
+
+def test_a_resolution_s_preamble_and_paragraphs_have_their_ranges():
+    resolution = _resolution()
+    assert render.part_title(resolution, render.TOP) == "Full text"
+    assert render.part_span(resolution, render.TOP) == "paras. 1–2"
+    preamble = resolution.paragraphs[:3]
+    assert render.units_range(list(preamble)) == "preambular paras. 1–3"
+
+
+@pytest.mark.parametrize(
+    ("ref", "title"),
+    [("p1/text1", "Opening text"), ("footnote/1", "Footnotes"), ("p9/text1", "Annex")],
+)
+def test_units_without_numbers_open_in_their_part(ref, title):
+    letter = _letter()
+    html = render.paragraph_in_context(letter, ref, named=True)
+    assert html.count('class="rpara focus"') == 1
+    assert re.search(rf'<h2 class="reader-title">{title}', html)
+    assert "S/2025/999" in html  # the document is named above its part
+    assert_inert(html)
+
+
+def test_a_long_part_is_shown_a_window_at_a_time():
+    letter = _letter(units=200)
+    first = render.part_html(letter, render.TOP)
+    assert first.count('class="rpara"') == render.PART_UNITS
+    assert 'data-open="s:top@80:letter"' in first and "nav-earlier" not in first
+    # A unit far down opens the window that holds it, with a way back.
+    html = render.paragraph_in_context(letter, "p76/text2")  # the 152nd unit
+    assert 'id="u-p76-text2"' in html and 'class="rpara focus"' in html
+    assert re.search(r'class="link nav-earlier" data-open="s:top:letter"', html)
+    assert 'data-open="s:top@160:letter"' in html
+    assert render.part_html(letter, render.TOP, start=160).count('class="rpara"') == 40
+
+
+def test_a_hit_on_unnumbered_text_names_its_document_and_opens_in_context():
+    from qa.search import Hit
+
+    letter = _letter()
+    unit = letter.unit("p2/text1")
+    hit = Hit(
+        1,
+        0.8,
+        None,
+        None,
+        [],
+        "",
+        unit.text,
+        unit.text,
+        unit.text,
+        "S/2025/999, p. 2",
+        letter.doc_id,
+        letter.title,
+        ref=unit.ref,
+        kind="text",
+    )
+    html = render.hit_html(hit, letter, frozenset(), named=True)
+    assert '<span class="doc-symbol">S/2025/999</span>' in html
+    assert '<span class="doc-kind">Letter</span><span class="doc-date">1 May 2025</span>' in html
+    assert "Letter dated 1 May 2025 &lt;b&gt;from&lt;/b&gt; Ruritania" in html
+    assert 'data-open="d:letter"' in html
+    assert "Read in context: Opening text <span class='muted'>(pp. 1–2)</span>" in html
+    assert 'href="?doc=letter&amp;ref=p2/text1"' in html
+    assert_inert(html)
+
+
+def test_the_library_lists_documents_newest_first_with_facets():
+    documents = {"letter": _letter(title=ATTACKS[0]), "res": _resolution()}
+    facets = [
+        render.Facet(
+            "kind",
+            "Kind",
+            (
+                render.FacetValue("letter", "Letter", 1, True),
+                render.FacetValue("resolution", "Resolution", 1),
+            ),
+        )
+    ]
+    html = render.library_html(documents, ["res", "letter"], facets, "Letter")
+    assert html.index("S/2025/999") < html.index("S/RES/2775 (2025)")  # May before February
+    assert html.count('class="doc-entry"') == 2
+    assert 'data-open="f:kind:"' in html  # the active value clears the filter
+    assert 'data-open="f:kind:resolution"' in html and 'data-open="f:clear:"' in html
+    assert "2 match the filters" in html
+    assert_inert(html)
+
+
+def test_the_document_picker_label_has_symbol_date_and_title():
+    assert render.document_choice(_letter()) == (
+        "S/2025/999 · 1 May 2025 · Letter dated 1 May 2025 <b>from</b> Ruritania"
+    )
+
+
+def test_results_across_documents_and_the_address_are_escaped(index):
+    hits = index.search("victims", k=2)
+    html = render.results_html(
+        hits, index.documents, "victims", "hybrid", by_document=True, filters="<b>SC</b>"
+    )
+    assert "The best paragraph in each of 2 documents, oldest first," in html
+    assert 'class="results by-document"' in html and "&lt;b&gt;SC&lt;/b&gt;" in html
+    shared = render.shareable(html, "?q=" + ATTACKS[5] + "&organ=SC")
+    assert 'data-share="?q=&#36;&#123;alert(1)&#125;&amp;organ=SC"' in shared
+    assert_inert(shared)

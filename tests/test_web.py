@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,9 +12,11 @@ import time
 import urllib.request
 
 import pytest
+from serving import API_OPTIONS
 
-from qa import web
+from qa import render, web
 from qa.config import MAX_QUESTION_CHARS, PROJECT_DIR
+from qa.document import short_title
 
 IOM_QUESTION = "How many victims did IOM assist in 2018?"
 IOM_CITATION = "para. 57 — III.B.3 International Organization for Migration"
@@ -134,14 +137,162 @@ def test_several_reports_name_the_report_in_citations(two_reports):
 
 def test_several_reports_in_the_reader_and_messages(two_reports):
     small = two_reports.documents["fisheries-2020"]
-    toc = web.open_target(two_reports, "toc")
-    assert toc.count("<details class='toc-doc'") == 2
+    library = web.open_target(two_reports, "toc")
+    assert library.count('class="doc-entry"') == 2
     reader = web.open_target(two_reports, "p:2:fisheries-2020")
     assert f'data-copy="{small.label}, para. 2 — I Introduction"' in reader
     results, _ = web.answer(two_reports, "para 500", 5)
-    assert "None of the reports has a paragraph 500" in results
+    assert "None of the 2 documents searched has a paragraph 500" in results
     results, reader = web.answer(two_reports, "para 57", 5, "hybrid", ["fisheries-2020"])
-    assert "The report has no paragraph 57" in results and reader is None
+    assert "The document has no paragraph 57" in results and reader is None
+
+
+# --- a library: the report and six UN PDFs ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library(built_index, encoder, tmp_path_factory):
+    from serving import library_index
+
+    return library_index(built_index, encoder, tmp_path_factory)
+
+
+def _cited(results: str) -> list[str]:
+    """The document symbols above the hits, in order."""
+    return re.findall(r'<span class="doc-symbol">([^<]+)</span>', results)
+
+
+def test_a_library_is_described_by_its_documents(library):
+    header = render.header_html(library.documents)
+    assert "<h1>7 United Nations documents</h1>" in header
+    assert "General Assembly 4" in header and "Security Council 2" in header
+    assert "2019–2025" in header
+    assert "across 7 documents (2019–2025)" in render.welcome_html(library.documents)
+
+
+def test_an_organ_filter_narrows_the_search_and_the_address_says_so(library):
+    results, _ = web.answer(library, "nuclear programme", 5, "hybrid", organ="SC")
+    assert set(_cited(results)) <= {"S/2025/497", "S/RES/2775 (2025)"} and _cited(results)
+    assert "Only:</span> Security Council" in results
+    assert 'data-share="?q=nuclear%20programme&amp;organ=SC"' in results
+    letters, _ = web.answer(library, "statement", 5, "hybrid", kind="letter", since="2025-06")
+    assert set(_cited(letters)) == {"A/80/91", "S/2025/497"}  # the letters from June 2025 on
+    by_symbol, _ = web.answer(library, "oceans", 3, "hybrid", symbol="A/80/")
+    assert {s[:5] for s in _cited(by_symbol)} == {"A/80/"}
+
+
+def test_across_documents_one_paragraph_each_oldest_first(library):
+    results, _ = web.answer(library, "human rights", 7, "hybrid", by_document=True)
+    symbols = _cited(results)
+    assert len(symbols) == len(set(symbols)) >= 4
+    by_symbol = {
+        d.symbol or short_title(d.title, 140): d.date_iso for d in library.documents.values()
+    }
+    dates = [by_symbol[s] for s in symbols]
+    assert dates == sorted(dates)
+    assert "oldest first" in results and "by=document" in results
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        ({"since": "March"}, "A filter cannot be used: since must be a date like 2025"),
+        ({"organ": "XYZ"}, "A filter cannot be used: no document of organ xyz"),
+        ({"kind": "decision"}, "No document matches the filters (Decision)."),
+        ({"since": "2030"}, "No document matches the filters (since 2030)."),
+    ],
+)
+def test_filters_that_cannot_be_used_are_messages(library, filters, said):
+    results, reader = web.answer(library, "victims", 5, "hybrid", **filters)
+    assert said in results and 'class="hit"' not in results and reader is None
+
+
+def test_the_library_pane_counts_documents_per_organ_kind_and_year(library):
+    html = web.library_view(library, web.Filters())
+    assert html.count('class="doc-entry"') == 7
+    for facet, value, count in [
+        ("organ", "GA", 4),
+        ("organ", "SC", 2),
+        ("kind", "report", 3),
+        ("kind", "letter", 3),
+        ("kind", "resolution", 1),
+        ("year", "2025", 5),
+        ("year", "2019", 1),
+    ]:
+        assert re.search(
+            rf'data-open="f:{facet}:{re.escape(value)}">[^<]*<span class=\'count\'>{count}<', html
+        ), (facet, value)
+    # With the Security Council chosen: its kinds are counted; the other organs still are.
+    sc = web.library_view(library, web.Filters(organ="SC"))
+    assert sc.count('class="doc-entry"') == 2
+    assert "f:kind:report" not in sc and "f:organ:GA" in sc
+    assert 'class="facet-value on" data-open="f:organ:"' in sc
+
+
+def test_a_facet_click_sets_the_filter():
+    filters = web.Filters(organ="SC")
+    assert web.with_facet(filters, "year", "2025") == web.Filters(
+        organ="SC", since="2025", until="2025"
+    )
+    assert web.with_facet(filters, "organ", "") == web.Filters()
+    assert web.with_facet(filters, "clear", "") == web.Filters()
+
+
+def test_every_document_and_part_opens_in_the_reader(library):
+    for doc_id, document in library.documents.items():
+        contents = web.open_target(library, f"d:{doc_id}")
+        assert contents.count("toc-entry") == len(render.parts(document)) + bool(document.summary)
+        for part in render.parts(document):
+            assert 'class="reader section"' in web.open_target(library, f"s:{part}:{doc_id}")
+        for unit in document.paragraphs:
+            html = web.open_target(library, f"p:{unit.ref}:{doc_id}")
+            assert html.count('class="rpara focus"') == 1, (doc_id, unit.ref)
+    letter = web.open_target(library, "d:S_2025_497")
+    assert "Full text" in letter and "pp. 1–2" in letter
+    for bad in ("d:nope", "s:zz:S_2025_497", "s:top@x:S_2025_497", "s:notes:S_2025_497"):
+        assert web.open_target(library, bad) is None
+
+
+def test_an_address_restores_question_filters_and_view(library):
+    page = web.restore(
+        library,
+        {"q": ["nuclear"], "doc": ["S/2025/497"], "organ": ["sc"], "by": ["document"], "k": ["3"]},
+    )
+    assert page.filters == web.Filters(documents=("S_2025_497",), organ="SC")
+    assert page.by_document and page.k == 3 and page.view == "toc"
+    assert _cited(page.results) == ["S/2025/497"]
+    assert 'data-share="?q=nuclear&amp;doc=S/2025/497&amp;organ=SC&amp;by=document&amp;k=3"' in (
+        page.results
+    )
+    assert 'data-open="d:S_2025_497"' in page.reader  # the library, narrowed
+    note = web.restore(library, {"doc": ["A/80/159"], "ref": ["footnote/1"]})
+    assert note.filters == web.Filters() and note.view == "unit"
+    assert 'class="rpara focus" id="u-footnote-1"' in note.reader
+    contents = web.restore(library, {"doc": ["S/RES/2775 (2025)"]})
+    assert "S/RES/2775 (2025)</h2>" in contents.reader
+    assert contents.filters.documents == ("S_RES_2775 (2025)",)
+    years = web.restore(library, {"since": ["2025"], "until": ["2025"], "kind": ["Letter"]})
+    assert "3 documents match the filters (Letter · 2025)." in years.results
+
+
+def test_a_single_report_ignores_library_filters_in_its_address(index):
+    page = web.restore(index, {"q": ["para 57"], "organ": ["SC"], "by": ["document"]})
+    assert page.filters == web.Filters() and not page.by_document
+    assert IOM_CITATION in page.results and 'id="para-57"' in page.reader
+
+
+def test_api_search_takes_the_filters(library):
+    hits = web.api_search(library, "statement", 5, "hybrid", None, organ="SC,GA", kind="letter")
+    assert {h["document_kind"] for h in hits} == {"letter"}
+    grouped = web.api_search(library, "human rights", 7, group_by="document")
+    dates = [h["document_date"] for h in grouped]
+    assert len({h["document"] for h in grouped}) == len(grouped)
+    assert [library.documents[h["document"]].date_iso for h in grouped] == sorted(
+        library.documents[h["document"]].date_iso for h in grouped
+    )
+    assert dates
+    with pytest.raises(Exception, match="since must be a date"):
+        web.api_search(library, "statement", since="soon")
 
 
 # --- the running server ---------------------------------------------------------------------
@@ -188,7 +339,7 @@ def test_only_the_search_endpoint_is_public(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert list(endpoints) == ["/search"]
     parameters = [p["parameter_name"] for p in endpoints["/search"]["parameters"]]
-    assert parameters == ["question", "k", "mode", "documents"]
+    assert parameters == ["question", *API_OPTIONS]
 
 
 # --- `python app.py` and `qa serve` as a reader starts them -----------------------------------
@@ -259,3 +410,19 @@ def test_a_busy_port_is_a_clear_error(index, web_server):
     busy = urlparse(web_server).port
     with pytest.raises(QAError, match="cannot serve on 127.0.0.1:.*--port"):
         web.start(index, "127.0.0.1", busy, block=False, quiet=True)
+
+
+def test_address_parameters_keep_every_value_of_a_repeated_name(library):
+    from types import SimpleNamespace
+
+    from starlette.datastructures import QueryParams
+
+    request = SimpleNamespace(query_params=QueryParams("q=rights&doc=A/80/91&doc=S/2025/497"))
+    params = web._params(request)
+    assert params == {"q": ["rights"], "doc": ["A/80/91", "S/2025/497"]}
+    page = web.restore(library, params)
+    assert page.filters.documents == ("A_80_91", "S_2025_497")
+    assert set(_cited(page.results)) <= {"A/80/91", "S/2025/497"}
+    assert "doc=A/80/91&amp;doc=S/2025/497" in page.results
+    assert web._params(SimpleNamespace(query_params={"q": "x"})) == {"q": ["x"]}
+    assert web._params(None) == {}
