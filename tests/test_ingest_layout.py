@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.document import FOOTNOTE, PARAGRAPH, TEXT, Document, Paragraph
 from qa.evaluate_ingest import footnote_numbers, own_label
-from qa.ingest.layout import Block, _blocks
+from qa.ingest.layout import Block, _blocks, lay_out, reading_order
 from qa.ingest.masthead import read_masthead
 from qa.ingest.paragraphs import read_body
 from qa.ingest.pdf import Line, Page, _line, _split_lines
@@ -124,3 +124,65 @@ def test_footnote_numbers_must_run_from_one():
     document = Document("d", "t", paragraphs=(note("*"), note("1"), note("2"), note("1 (p. 9)")))
     assert footnote_numbers(document) == 2
     assert footnote_numbers(Document("d", "t", paragraphs=(note("1"), note("3")))) == -1
+
+
+def _at(text, top, x0, size=10.0, base=None, markers=(), x1=None):
+    base = top + size * 0.7 if base is None else base
+    x1 = x0 + size * 0.5 * len(text) if x1 is None else x1
+    return Line(text, 1, x0, x1, top, base, size, False, tuple(markers))
+
+
+_PROSE = "and emphasizing that Parties should, in all climate change-related actions, respect"
+
+
+def _prose(top: float, n: int = 6) -> tuple[Line, ...]:
+    return tuple(_at(_PROSE, top + 12 * k, 113.5, x1=481.0) for k in range(n))
+
+
+def test_a_raised_marker_set_as_its_own_line_belongs_to_the_line_it_ends():
+    page = Page(1, 612, 792, (
+        _at("the final report of the Study Group", 637.7, 113.6, base=644.7, x1=481.3),
+        _at("5", 649.7, 304.6, 6.0, base=653.7, x1=307.0),
+        _at("on sea-level rise in relation to international law,", 649.9, 113.6, base=656.7,
+            x1=303.9),
+    ))  # fmt: skip
+    lines = reading_order(page)
+    assert [ln.text for ln in lines] == [
+        "the final report of the Study Group",
+        "on sea-level rise in relation to international law,",
+    ]
+    assert lines[1].markers == ("5",)
+
+
+def test_footnotes_at_a_foot_without_a_rule_and_markers_on_lines_of_their_own():
+    page = Page(1, 595, 842, _prose(600) + (
+        _at("3", 710.2, 104.9, 6.0, base=714.2, x1=107.2),
+        _at("Intergovernmental Panel on Climate Change, Climate Change 2023.", 711.1, 113.5, 9.0,
+            base=717.2),
+        _at("4", 743.2, 104.7, 6.0, base=747.2, x1=107.5),
+        _at("International Tribunal for the Law of the Sea, Request for an Advisory", 744.1, 113.5,
+            9.0, base=750.2),
+        _at("May 2024.", 766.2, 113.4, 9.0, base=772.3),
+        _at("2 GE.25-04731", 805.6, 56.8, 8.0, base=811.8),
+    ))  # fmt: skip
+    layout = lay_out([page], [])
+    assert [(n.label, n.text[:20]) for n in layout.footnotes] == [
+        ("3", "Intergovernmental Pa"),
+        ("4", "International Tribun"),
+    ]
+    assert "May 2024." in layout.footnotes[1].text
+    assert all("GE.25" not in b.text for b in layout.blocks)
+
+
+def test_a_footnote_repeated_on_every_page_is_not_a_running_footer():
+    def page(n):
+        return Page(n, 595, 842, _prose(400) + (
+            _at("Adopted under the Convention on Climate Change; see", 765.4, 104.9, 9.0,
+                base=772.3, markers=(str(n),)),
+            _at("FCCC/CP/2015/10/Add.1, decision 1/CP.21.", 777.1, 113.4, 9.0, base=783.2),
+            _at(str(n), 805.6, 534.2, 9.0, base=811.8),
+        ))  # fmt: skip
+
+    layout = lay_out([page(n) for n in range(1, 5)], [])
+    assert [n.label for n in layout.footnotes] == ["1", "2", "3", "4"]
+    assert all(n.text.endswith("decision 1/CP.21.") for n in layout.footnotes)

@@ -3,6 +3,7 @@ footnotes and tables set apart, paragraphs rebuilt from line spacing and indenta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from collections import Counter
@@ -17,7 +18,7 @@ _EDGE_BAND = 0.1
 _JOB_NUMBER = re.compile(r"\b(?:GE\.)?\d{2}-\d{5}[A-Z]?\b(?:\s*\([A-Z]\))?(?:\s+\d{6})*")
 _RUNNING_TOKENS = re.compile(
     r"(?:\*\d{6,}\*|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
-    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}$|^[ivxlc]{1,6}$)"
+    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}(?=\s|$)|(?<=\s)\d{1,4}$|^[ivxlc]{1,6}$)"
 )
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
@@ -63,12 +64,47 @@ def reading_order(page: Page) -> list[Line]:
     lines = [ln for ln in page.lines if ln.baseline - ln.top <= 3 * max(ln.size, 1.0)]
     if not lines:
         return []
+    lines = _attach_markers(lines)
     columns = _columns(lines, page.width)
     ordered: list[Line] = []
     for column in columns:
         column.sort(key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
         ordered.extend(_merge_baselines(column))
     return ordered
+
+
+_LONE_MARKER = re.compile(r"[\d*†‡,]{1,8}")
+
+
+def _attach_markers(lines: list[Line]) -> list[Line]:
+    """A footnote marker the PDF set as a line of its own, raised just after the end of a line
+    of text (pdfium broke the line before it): that line's marker, not a word of the next."""
+    lone = [ln for ln in lines if _LONE_MARKER.fullmatch(ln.text)]
+    if not lone:
+        return lines
+    hosts: dict[int, Line] = {}
+    dropped: set[int] = set()
+    for mark in lone:
+        host = next(
+            (
+                ln
+                for ln in lines
+                if ln is not mark
+                and ln.size > mark.size + 1
+                and mark.baseline < ln.baseline - 0.5
+                and mark.baseline > ln.top
+                and -1 <= mark.x0 - ln.x1 < 0.5 * ln.size
+            ),
+            None,
+        )
+        if host is None:
+            continue
+        key = id(host)
+        host = hosts.get(key, host)
+        found = tuple(m for m in mark.text.split(",") if m)
+        hosts[key] = dataclasses.replace(host, markers=host.markers + found)
+        dropped.add(id(mark))
+    return [hosts.get(id(ln), ln) for ln in lines if id(ln) not in dropped]
 
 
 def _columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -175,12 +211,7 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
     blocks: list[Block] = []
     footnotes: list[Block] = []
     for page, lines in zip(pages, ordered):
-        body = [
-            ln
-            for n, ln in enumerate(lines)
-            if not is_running(ln, page, shapes, symbols, edge=n < 2 or n >= len(lines) - 2)
-            and (skip is None or (page.number, ln.top, ln.x0) not in skip)
-        ]
+        body = _page_body(page, lines, shapes, symbols, size, skip)
         body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]  # contents entries
         body, notes = _split_footnotes(body, size)
         footnotes.extend(_footnote_blocks(notes))
@@ -188,6 +219,58 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
         blocks.extend(_blocks(body, size, split))
     blocks = _join_hyphens(blocks)
     return Layout(blocks, footnotes, size)
+
+
+def _page_body(
+    page: Page,
+    lines: list[Line],
+    shapes: set[str],
+    symbols: list[str],
+    size: float,
+    skip: set | None,
+) -> list[Line]:
+    """The page's lines without its running headers and footers and the masthead's lines."""
+    body: list[Line] = []
+    for n, line in enumerate(lines):
+        if skip is not None and (page.number, line.top, line.x0) in skip:
+            continue
+        edge = n < 2 or n >= len(lines) - 2
+        if is_running(line, page, shapes, symbols, edge) and not (
+            _marker_of_next(line, lines[n + 1] if n + 1 < len(lines) else None)
+            or (_shape(line.text) in shapes and _repeated_note(line, body, size))
+        ):
+            continue
+        body.append(line)
+    return body
+
+
+def _repeated_note(line: Line, above: list[Line], size: float) -> bool:
+    """A footnote printed on many pages (a resolution's note on a treaty it cites) repeats at
+    the foot of each like a running footer, but it carries its marker, or goes on from the
+    note line just above it in the same small type."""
+    if line.size >= size - 0.5:
+        return False
+    if line.markers:
+        return True
+    prev = above[-1] if above else None
+    return (
+        prev is not None
+        and abs(prev.size - line.size) < 0.3
+        and 0 <= line.top - prev.baseline < line.size
+    )
+
+
+def _marker_of_next(line: Line, nxt: Line | None) -> bool:
+    """A footnote marker the PDF set on a line of its own, in smaller type just left of its
+    note (not a page number, though it is a number alone at the foot of the page)."""
+    return (
+        nxt is not None
+        and re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) is not None
+        and line.size < nxt.size - 1
+        and 0 <= nxt.x0 - line.x1 < 2 * nxt.size
+        and nxt.top < line.baseline
+        and line.top < nxt.baseline
+    )
 
 
 def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[Line]]:
@@ -212,8 +295,11 @@ def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[L
 
 
 def _starts_footnote(line: Line, size: float) -> bool:
-    return bool(_FOOTNOTE_TEXT_START.match(line.text)) or (
-        bool(line.markers) and line.text[:1].isupper()
+    return (
+        bool(_FOOTNOTE_TEXT_START.match(line.text))
+        or (bool(line.markers) and line.text[:1].isupper())
+        # A marker on a line of its own, beside its note.
+        or (re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) is not None and line.size < size - 2)
     )
 
 
