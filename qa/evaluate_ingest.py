@@ -132,8 +132,20 @@ def pages_right(
                 for p in [*document.paragraphs, *([document.summary] if document.summary else [])]
                 if phrase and phrase in _norm(p.text)
             }
-            right += check["page"] in pages
+            right += check["page"] in pages or _runs_onto(document, phrase, check["page"])
     return right, len(checks)
+
+
+def _runs_onto(document: Document, phrase: str, page: int) -> bool:
+    """The phrase is in a numbered paragraph that starts on an earlier page and runs on over
+    the page break (cited by its number, not its page)."""
+    units = [p for p in document.paragraphs if p.kind != FOOTNOTE]
+    for at, unit in enumerate(units):
+        if unit.kind == PARAGRAPH and phrase and phrase in _norm(unit.text):
+            following = units[at + 1].page if at + 1 < len(units) else None
+            if unit.page is not None and unit.page < page and (following or page) >= page:
+                return True
+    return False
 
 
 def footnote_numbers(document: Document) -> int:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from qa.document import FOOTNOTE, PARAGRAPH, TEXT, Document, Paragraph
 from qa.evaluate_ingest import footnote_numbers, own_label
-from qa.ingest.layout import Block, _blocks, lay_out, reading_order
+from qa.ingest.layout import (
+    Block,
+    _blocks,
+    _footnote_blocks,
+    is_running,
+    lay_out,
+    reading_order,
+)
 from qa.ingest.masthead import read_masthead
 from qa.ingest.paragraphs import read_body
 from qa.ingest.pdf import Line, Page, _line, _split_lines
@@ -186,3 +193,35 @@ def test_a_footnote_repeated_on_every_page_is_not_a_running_footer():
     layout = lay_out([page(n) for n in range(1, 5)], [])
     assert [n.label for n in layout.footnotes] == ["1", "2", "3", "4"]
     assert all(n.text.endswith("decision 1/CP.21.") for n in layout.footnotes)
+
+
+def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
+    notes = _footnote_blocks([
+        _at("* In accordance with rule 72 of the rules of procedure.", 666, 115.7, 8.5),
+        _at("See General Assembly resolution 70/1.", 676, 117.7, 8.5, markers=("1",)),
+        _at("E/2025/66.", 686, 117.1, 8.5, markers=("2",)),
+    ])  # fmt: skip
+    assert [(n.label, n.text) for n in notes] == [
+        ("*", "In accordance with rule 72 of the rules of procedure."),
+        ("1", "See General Assembly resolution 70/1."),
+        ("2", "E/2025/66."),
+    ]
+
+
+def test_the_symbol_in_a_footer_is_furniture_in_any_case():
+    page = Page(1, 595, 842, (_at("FCCC/SBSTA/2011/MISC.14", 723.8, 56.8),))
+    assert is_running(page.lines[0], page, set(), ["FCCC/SBSTA/2011/Misc.14"], edge=True)
+
+
+def test_text_set_larger_after_the_last_paragraph_is_not_part_of_it():
+    blocks = [
+        _text("1. The secretariat provided an update, which is attached.", 1),
+        Block("Letter dated 2 November 2011 from the secretariat", 3, "text", False, 12.0,
+              lines=("Letter dated 2 November 2011 from the secretariat",), indent=0.0),
+        _text("I am writing to update you about the status of the proposals.", 3),
+    ]  # fmt: skip
+    units = read_body(blocks, 10.0).units
+    assert [(u.kind, u.number, u.page) for u in units] == [
+        (PARAGRAPH, 1, 1),
+        (TEXT, None, 3),
+    ]

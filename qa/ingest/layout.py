@@ -185,8 +185,8 @@ def is_running(
     if _shape(line.text) in shapes:
         return True
     rest = line.text
-    for symbol in symbols:
-        rest = rest.replace(symbol, " ")
+    for symbol in symbols:  # as printed: "MISC.14" in the footer of "Misc.14"
+        rest = re.sub(re.escape(symbol), " ", rest, flags=re.IGNORECASE)
     rest = _RUNNING_TOKENS.sub(" ", rest)
     return not rest.strip(" |*-–—.")
 
@@ -325,7 +325,9 @@ def _footnote_blocks(lines: list[Line]) -> list[Block]:
         new_label = None
         if pending is not None:
             new_label, text, pending = pending, line.text, None
-        elif line.markers and (not current or line.x0 < current[0].x0 + 1):
+        # A raised marker opens a note where the note before it opened, give or take the
+        # width of a marker ("* In accordance ..." above "¹ See ...").
+        elif line.markers and (not current or line.x0 < current[0].x0 + 4):
             new_label = line.markers[0]
             text = line.text
         elif lead and (not current or line.x0 <= current[0].x0 + 1 or lead.group(1)[0] == "*"):

@@ -273,6 +273,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         numbered = NUMBERED.match(text)
         number = numbers[i - 1]
         heading_like = _heading_like(block, text)
+        larger = bool(body_size and block.size and block.size >= body_size + 1.5)
 
         # An annex or enclosure: its own scope, and maybe its own numbering.
         annex_match = _annex_heading(block, text)
@@ -339,6 +340,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             and current.kind != PREAMBLE
             and not is_complete(current.last_text())
             and not _new_page(current, block)
+            and not larger
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
         ):
@@ -365,8 +367,9 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             in_preamble = in_preamble and not block.bold
             continue
 
-        if current is not None and current.kind == PARAGRAPH:
-            # An unnumbered block of prose after a paragraph belongs to it.
+        if current is not None and current.kind == PARAGRAPH and not larger:
+            # An unnumbered block of prose after a paragraph belongs to it; one set in larger
+            # type (the title of a text attached after the last paragraph) does not.
             current.extend_last(text)
             continue
         if (
