@@ -225,3 +225,24 @@ def test_text_set_larger_after_the_last_paragraph_is_not_part_of_it():
         (PARAGRAPH, 1, 1),
         (TEXT, None, 3),
     ]
+
+
+def test_notes_below_a_small_type_table_at_the_foot_of_the_page():
+    page = Page(1, 595, 842, _prose(300, 10) + (
+        _at("State party 2012 2013 2014 2015 2016 2024 2025 Total", 600, 56.7, 9.0,
+            markers=("a",)),
+        _at("Iraq – – 5 42 22 43 50 612", 615, 56.7, 9.0),
+        _at("Japan – – – – – 1 – 1", 630, 56.7, 9.0, markers=("d",)),
+        _at("Mali – – – – – 1 11 12", 645, 56.7, 9.0),
+        _at("See CED/C/28/3, para. 6.", 690, 104.8, 9.0, markers=("7",)),
+        _at("https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY", 703, 104.8, 9.0,
+            markers=("8",)),
+    ))  # fmt: skip
+    layout = lay_out([page], [])
+    assert [n.label for n in layout.footnotes] == ["7", "8"]
+    assert any("Mali" in b.text for b in layout.blocks)
+
+
+def test_a_page_number_run_into_the_job_number_is_furniture():
+    page = Page(16, 595, 842, (_at("16/21-08803", 805, 56.8, 8.0),))
+    assert is_running(page.lines[0], page, set(), [], edge=True)

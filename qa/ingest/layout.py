@@ -17,7 +17,8 @@ _EDGE_BAND = 0.1
 # "*2511478*"): what running headers and footers are made of besides the symbol.
 _JOB_NUMBER = re.compile(r"\b(?:GE\.)?\d{2}-\d{5}[A-Z]?\b(?:\s*\([A-Z]\))?(?:\s+\d{6})*")
 _RUNNING_TOKENS = re.compile(
-    r"(?:\*\d{6,}\*|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
+    r"(?:\*\d{6,}\*|\b\d{1,4}/\d{2}-\d{5}\b|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?"
+    r"|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
     r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}(?=\s|$)|(?<=\s)\d{1,4}$|^[ivxlc]{1,6}$)"
 )
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
@@ -217,8 +218,8 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
         footnotes.extend(_footnote_blocks(notes))
         split = page.width / 2 if len(_columns(body, page.width)) > 1 else None
         blocks.extend(_blocks(body, size, split))
-    blocks = _join_hyphens(blocks)
-    return Layout(blocks, footnotes, size)
+    mended = _join_hyphens(blocks + footnotes)
+    return Layout(mended[: len(blocks)], mended[len(blocks) :], size)
 
 
 def _page_body(
@@ -289,15 +290,35 @@ def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[L
         else:
             break
     run = lines[start:]
-    if run and _starts_footnote(run[0], size) and all(ln.x1 - ln.x0 > 0 for ln in run):
+    if not run or not all(ln.x1 - ln.x0 > 0 for ln in run):
+        return lines, []
+
+    def opens_notes(line: Line) -> bool:
+        return _starts_footnote(line, size) and not _tabular(line.text)
+
+    if opens_notes(run[0]):
         return lines[:start], run
+    # Small type above the notes too (a table in small type at the foot of the page): the
+    # notes begin with a marker set apart from the lines above by a gap.
+    for i in range(start + 1, len(lines)):
+        if opens_notes(lines[i]) and lines[i].top - lines[i - 1].baseline > size:
+            return lines[:i], lines[i:]
     return lines, []
+
+
+def _tabular(text: str) -> bool:
+    """A row of figures ("State party 2012 2013 2014 ... Total", "Iraq – – 5 42 22 43"), not
+    the opening of a note, though a table note's letter is raised on it."""
+    tokens = text.split()
+    figures = sum(1 for t in tokens if re.fullmatch(r"[–—\-]|[\d.,%()]+", t))
+    return len(tokens) >= 5 and figures >= 0.5 * len(tokens)
 
 
 def _starts_footnote(line: Line, size: float) -> bool:
     return (
         bool(_FOOTNOTE_TEXT_START.match(line.text))
-        or (bool(line.markers) and line.text[:1].isupper())
+        or (bool(line.markers) and not line.text[:1].islower())
+        or (bool(line.markers) and line.text.startswith(("http", "www.")))
         # A marker on a line of its own, beside its note.
         or (re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) is not None and line.size < size - 2)
     )
