@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.document import FOOTNOTE, PARAGRAPH, TEXT, Document, Paragraph
+from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT, Document, Paragraph
 from qa.evaluate_ingest import footnote_numbers, own_label
 from qa.ingest.layout import (
     Block,
@@ -246,3 +246,14 @@ def test_notes_below_a_small_type_table_at_the_foot_of_the_page():
 def test_a_page_number_run_into_the_job_number_is_furniture():
     page = Page(16, 595, 842, (_at("16/21-08803", 805, 56.8, 8.0),))
     assert is_running(page.lines[0], page, set(), [], edge=True)
+
+
+def test_a_decision_preamble_run_into_one_paragraph_before_lettered_decisions():
+    blocks = [
+        _text("The Economic and Social Council, recalling its resolution 78/285, and noting the"
+              " arrangements for the session:", 1),
+        _text("(a) Recommends the proposed dates;", 1),
+        _text("(b) Requests its subsidiary bodies to organize their sessions.", 1),
+    ]  # fmt: skip
+    units = read_body(blocks, 10.0).units
+    assert [(u.kind, len(u.items)) for u in units] == [(PREAMBLE, 0), (TEXT, 2)]

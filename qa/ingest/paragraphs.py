@@ -57,6 +57,10 @@ ANNEX = re.compile(
 # "The Security Council,", "The General Assembly,", "The Executive Board,": what a
 # resolution's or decision's preamble follows.
 _PREAMBLE_LEAD = re.compile(r"^The [A-Z][A-Za-z’'\- ]{2,80},$")
+_INLINE_PREAMBLE = re.compile(
+    r"^The [A-Z][A-Za-z’'\- ]{2,80}, (?:recalling|reaffirming|noting|bearing in mind|welcoming|"
+    r"recognizing|acknowledging|taking note|having (?:considered|examined|reviewed)|reiterating)\b"
+)
 _HEADING_MAX_CHARS = 200
 # Chapter titles of UN reports can run to several lines ("II. Status of ratification of ...").
 _NUMBERED_HEADING_MAX_CHARS = 400
@@ -330,6 +334,10 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             list_next = number + 1
 
         item = ITEM.match(text)
+        if item and current is not None and current.kind == PREAMBLE and item.group(1) == "a":
+            # "(a) Recommends ..." after a preamble that ends with a colon: the operative part.
+            close_current()
+            current = loose_unit(TEXT, "", block.page)
         if item and current is not None:
             current.add_item(item.group(1), item.group(2))
             continue
@@ -350,6 +358,15 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if _PREAMBLE_LEAD.match(text) and expected == 1:
             close_current()
             in_preamble = True
+            continue
+        if _INLINE_PREAMBLE.match(text) and expected == 1 and text.endswith(":"):
+            # "The Economic and Social Council, recalling ..., and noting ...:" before its
+            # lettered decisions: a decision's preamble run into one paragraph.
+            close_current()
+            preamble_count += 1
+            current = _Open(
+                None, tuple(headings), text, block.page, PREAMBLE, annex, str(preamble_count)
+            )
             continue
 
         if heading_like:
