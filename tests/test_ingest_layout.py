@@ -257,3 +257,30 @@ def test_a_decision_preamble_run_into_one_paragraph_before_lettered_decisions():
     ]  # fmt: skip
     units = read_body(blocks, 10.0).units
     assert [(u.kind, len(u.items)) for u in units] == [(PREAMBLE, 0), (TEXT, 2)]
+
+
+def test_conclusions_quoted_before_the_reports_own_paragraph_one_are_not_its_paragraphs():
+    blocks = [
+        _text("The Board adopted the following agreed conclusions:", 2),
+        *[
+            _text(f"{n}. Welcomes the report and its findings on trade.", 2, 29.0)
+            for n in (1, 2, 3)
+        ],
+        _text("1. At its closing meeting, the Board adopted the agreed conclusions above.", 3, 0.8),
+        _text("2. Under the agenda item, the secretariat presented the report.", 4, 1.0),
+    ]
+    numbered = [(u.number, u.page) for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert numbered == [(1, 3), (2, 4)]
+
+
+def test_an_agenda_at_the_paragraph_indent_whose_numbers_the_paragraphs_take_up_again():
+    blocks = [
+        _text("1. The Committee adopted the following provisional agenda for its next session:", 6),
+        _text("1. Opening of the session.", 13, 1.1),
+        _text("2. Review of progress made in implementing the plan of action.", 13, 1.1),
+        _text("3. Other matters.", 13, 1.1),
+        _text("2. At its 1st meeting, on 27 May 2025, the President opened the session.", 14, 0.6),
+        _text("3. At the same meeting, the Administrator made a statement.", 14, 0.6),
+    ]
+    numbered = [(u.number, u.page) for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert numbered == [(1, 6), (2, 14), (3, 14)]

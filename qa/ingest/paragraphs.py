@@ -5,6 +5,7 @@ footnotes (pure)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import (
@@ -200,6 +201,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     list_next: int | None = None
     number_indent: float | None = None
     nested = max(12.0, 1.2 * (body_size or 10.0))
+    again_later = _numbers_again(blocks, texts, numbers)
 
     summary_parts: list[str] = []
     summary_page: int | None = None
@@ -219,6 +221,24 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]] = []
     mode = "body"
     i = 0
+
+    inner_list_end = -1  # blocks before this index belong to a list inside the text
+
+    def _inside_list(k: int) -> bool:
+        """A list numbered from 1 inside the text (an agenda, a decision the report quotes),
+        whose numbers the paragraphs take up again where it ends: none of it is theirs."""
+        nonlocal inner_list_end
+        if k < inner_list_end:
+            return True
+        resumes = None
+        if numbers[k] == list_next:  # the list began with a "1." that was not paragraph 1
+            resumes = again_later(k, None if number_indent is None else number_indent + nested)
+        elif numbers[k] == 1 and blocks[k].indent is not None:
+            # Conclusions quoted before the report's own paragraph 1, set further right.
+            resumes = again_later(k, blocks[k].indent - nested)
+        if resumes is not None:
+            inner_list_end = resumes
+        return resumes is not None
 
     def close_current() -> None:
         nonlocal current
@@ -315,6 +335,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 and number_indent is not None
                 and block.indent > number_indent + nested
             )
+            and not _inside_list(i - 1)
         ):
             close_current()
             in_preamble = False
@@ -481,6 +502,42 @@ def _annex_heading(block: Block, text: str) -> re.Match[str] | None:
     return ANNEX.match(block.lines[0].strip() if block.lines else text)
 
 
+def _numbers_again(
+    blocks: list[Block], texts: list[str], numbers: list[int | None]
+) -> Callable[[int, float | None], int | None]:
+    """A test for a numbered block: after the run of numbers it starts (n, n + 1, ...), is
+    the next number printed n again, before the next annex, on a block of plain type (not a
+    numbered heading) that starts no further right than `limit` (any, when None)? Then the
+    run was a list inside the text and the paragraphs take up the numbering there: the index
+    of that block, else None."""
+    scope_end = [len(blocks)] * len(blocks)
+    end = len(blocks)
+    for k in range(len(blocks) - 1, -1, -1):
+        scope_end[k] = end
+        if _annex_heading(blocks[k], texts[k]):
+            end = k
+    plain = [k for k, n in enumerate(numbers) if n is not None and not blocks[k].bold]
+    position = {k: at for at, k in enumerate(plain)}
+
+    def again(k: int, limit: float | None) -> int | None:
+        if k not in position:
+            return None
+        upcoming = (numbers[k] or 0) + 1
+        for j in plain[position[k] + 1 :]:
+            if j >= scope_end[k]:
+                return None
+            if numbers[j] == upcoming:
+                upcoming += 1
+                continue
+            indent = blocks[j].indent
+            if numbers[j] == numbers[k] and (limit is None or indent is None or indent <= limit):
+                return j
+            return None
+        return None
+
+    return again
+
+
 def _next_numbers(numbers: list[int | None]) -> list[int | None]:
     """For each block, the number of the next numbered block after it."""
     out: list[int | None] = [None] * len(numbers)
@@ -502,8 +559,12 @@ def _numbered_heading(rest: str, block: Block, following: int | None, number: in
     """ "1. Legislation" right before paragraph 1 is a heading; a sentence never is. In a PDF,
     a bold numbered line without any punctuation heads what follows ("1. Center for Family
     Studies"); a bold paragraph ("16. The Commission is invited:") does not."""
-    if not looks_like_heading(rest) or rest.endswith("."):
-        return False
+    if (
+        not looks_like_heading(rest)
+        or rest.endswith(".")
+        or (rest.endswith(":") and len(rest) > 60)
+    ):
+        return False  # a sentence that introduces what follows is a paragraph
     if following == number:
         return True
     return bool(block.bold) and len(rest) <= 100 and not re.search(r"[.:;!?]", rest)
