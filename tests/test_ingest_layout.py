@@ -284,3 +284,16 @@ def test_an_agenda_at_the_paragraph_indent_whose_numbers_the_paragraphs_take_up_
     ]
     numbered = [(u.number, u.page) for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
     assert numbered == [(1, 6), (2, 14), (3, 14)]
+
+
+def test_lines_under_a_hanging_label_stay_in_its_block():
+    lines = [
+        _at("I. Kobia is an apolitical, non-profit association made up of people of", 155.9,
+            123.6, x1=489.0),
+        _at("goodwill who are willing to help it to achieve its goals.", 167.9, 147.4, x1=383.7),
+        _at("II. Formally recognized as an association, No. 0635/MATDCL.", 185.9, 123.6,
+            x1=488.1),
+    ]  # fmt: skip
+    blocks = _blocks(lines, 10.0)
+    assert [b.text[:6] for b in blocks] == ["I. Kob", "II. Fo"]
+    assert blocks[0].text.endswith("achieve its goals.")

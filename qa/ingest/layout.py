@@ -27,6 +27,8 @@ _FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
 _UNIT_START = re.compile(
     r"^(?:\d{1,4}\.\s+\S|\([a-z]{1,2}\)\s|\([ivx]{1,6}\)\s|(?:[IVXL]{1,5}|[A-Z])\.\s+[A-Z])"
 )
+# A label a list item opens with: "I.", "12.", "(a)", "(iv)", "a)", "•".
+_LABEL = re.compile(r"^(?:(?:[IVXL]{1,5}|\d{1,3}|[a-z])[.)]|\([a-z]{1,4}\)|[•–-])\s")
 _SENTENCE_END = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
@@ -443,8 +445,20 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
                 or gap < -2 * size  # went back up: a new column or a float
                 or (not table and line.bold != prev.bold)
                 or (not table and abs(line.size - prev.size) > 0.6)
-                # A first line indented from the margin, after a line that was not.
-                or (not table and line.x0 - left > 8 and (prev.x0 < line.x0 - 8 or short))
+                # A first line indented from the margin, after a line that was not (but
+                # not the lines under a label set hanging: "I. Kobia is ... young people of"
+                # over "goodwill who are ...").
+                or (
+                    not table
+                    and line.x0 - left > 8
+                    and (prev.x0 < line.x0 - 8 or short)
+                    and not (
+                        len(group) == 1
+                        and not short
+                        and _LABEL.match(prev.text)
+                        and line.x0 - prev.x0 < 3 * size
+                    )
+                )
                 # A paragraph number or sub-item label after a line that ended its sentence.
                 or (
                     not table
