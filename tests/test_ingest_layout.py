@@ -297,3 +297,14 @@ def test_lines_under_a_hanging_label_stay_in_its_block():
     blocks = _blocks(lines, 10.0)
     assert [b.text[:6] for b in blocks] == ["I. Kob", "II. Fo"]
     assert blocks[0].text.endswith("achieve its goals.")
+
+
+def test_rows_of_figures_under_a_table_header_stay_in_the_table():
+    lines = [
+        _at("Thematic area Total Closure requested | implementation", 288.5, 118.1, 9.0),
+        _at("Financial management 5 1 4", 307.2, 110.6, 9.0),
+        _at("Investment management 2 - 2", 324.2, 110.7, 9.0),
+        _at("Total 9 2 7", 357.8, 125.2, 9.0),
+    ]
+    blocks = _blocks(lines, 10.0)
+    assert [(b.kind, len(b.lines)) for b in blocks] == [("table", 4)]

@@ -434,14 +434,15 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
         group = []
 
     for line in lines:
-        row = _is_table_row(line)
+        # A row of figures whose cells the PDF did not set apart goes on the table above it.
+        row = _is_table_row(line) or (table and bool(group) and _tabular(line.text))
         if group:
             prev = group[-1]
             gap = line.top - prev.baseline
             short = prev.x1 < right - 4 * size
             new = (
                 row != table
-                or gap > leading + 0.45 * size
+                or gap > (2 * size if table else leading + 0.45 * size)  # rows stand apart
                 or gap < -2 * size  # went back up: a new column or a float
                 or (not table and line.bold != prev.bold)
                 or (not table and abs(line.size - prev.size) > 0.6)
