@@ -304,7 +304,8 @@ def test_rows_of_figures_under_a_table_header_stay_in_the_table():
         _at("Thematic area Total Closure requested | implementation", 288.5, 118.1, 9.0),
         _at("Financial management 5 1 4", 307.2, 110.6, 9.0),
         _at("Investment management 2 - 2", 324.2, 110.7, 9.0),
+        _at("Project management 2 1 1", 340.9, 110.7, 9.0),
         _at("Total 9 2 7", 357.8, 125.2, 9.0),
     ]
     blocks = _blocks(lines, 10.0)
-    assert [(b.kind, len(b.lines)) for b in blocks] == [("table", 4)]
+    assert [(b.kind, len(b.lines)) for b in blocks] == [("table", 5)]

@@ -312,8 +312,8 @@ def _tabular(text: str) -> bool:
     """A row of figures ("State party 2012 2013 2014 ... Total", "Iraq – – 5 42 22 43"), not
     the opening of a note, though a table note's letter is raised on it."""
     tokens = text.split()
-    figures = sum(1 for t in tokens if re.fullmatch(r"[–—\-]|[\d.,%()]+", t))
-    return len(tokens) >= 5 and figures >= 0.5 * len(tokens)
+    figures = sum(1 for t in tokens if re.fullmatch(r"[–—\-]|[.,%()$]*\d[\d.,%()]*", t))
+    return len(tokens) >= 3 and figures >= max(2, 0.5 * len(tokens))
 
 
 def _starts_footnote(line: Line, size: float) -> bool:
