@@ -64,10 +64,15 @@ def title_matches(got: str | None, label: dict) -> bool:
     )
 
 
-def numbering_exact(document: Document, last: int | None) -> bool:
-    """The body's numbered paragraphs are exactly 1..last, in order."""
+def numbering_exact(document: Document, last: int | None, annexes: Sequence[dict] = ()) -> bool:
+    """The body's numbered paragraphs are exactly 1..last, in order. Annexes that carry on the
+    body's numbering (not restarting it, with a last paragraph of their own) are read as the
+    body's paragraphs: their numbers are unique in the document and cited as "para. 54"."""
     got = [p.number for p in document.paragraphs if p.kind == PARAGRAPH and p.annex is None]
-    return got == list(range(1, (last or 0) + 1))
+    continuing = [
+        a["last_paragraph"] for a in annexes if not a.get("restarts") and a.get("last_paragraph")
+    ]
+    return got == list(range(1, max([last or 0, *continuing]) + 1))
 
 
 def own_label(annex: str | None) -> str | None:
@@ -96,12 +101,18 @@ def annexes_exact(document: Document, annexes: list[dict]) -> bool | None:
     return True
 
 
-def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
-    """(right, checked) page checks: the page a paragraph starts on, or where a phrase is."""
+def pages_right(
+    document: Document, checks: list[dict], annexes: Sequence[dict] = ()
+) -> tuple[int, int]:
+    """(right, checked) page checks: the page a paragraph starts on, or where a phrase is. A
+    paragraph of an annex that carries on the body's numbering is the body's paragraph."""
+    continuing = {a["label"] for a in annexes if not a.get("restarts") and a.get("last_paragraph")}
     right = 0
     for check in checks:
         if "paragraph" in check:
             unit = document.paragraph(check["paragraph"], check.get("annex"))
+            if unit is None and check.get("annex") is not None and check["annex"] in continuing:
+                unit = document.paragraph(check["paragraph"])  # the annex goes on numbering
             if unit is None and check.get("annex") is not None:
                 unit = next(
                     (
@@ -121,8 +132,20 @@ def pages_right(document: Document, checks: list[dict]) -> tuple[int, int]:
                 for p in [*document.paragraphs, *([document.summary] if document.summary else [])]
                 if phrase and phrase in _norm(p.text)
             }
-            right += check["page"] in pages
+            right += check["page"] in pages or _runs_onto(document, phrase, check["page"])
     return right, len(checks)
+
+
+def _runs_onto(document: Document, phrase: str, page: int) -> bool:
+    """The phrase is in a numbered paragraph that starts on an earlier page and runs on over
+    the page break (cited by its number, not its page)."""
+    units = [p for p in document.paragraphs if p.kind != FOOTNOTE]
+    for at, unit in enumerate(units):
+        if unit.kind == PARAGRAPH and phrase and phrase in _norm(unit.text):
+            following = units[at + 1].page if at + 1 < len(units) else None
+            if unit.page is not None and unit.page < page and (following or page) >= page:
+                return True
+    return False
 
 
 def footnote_numbers(document: Document) -> int:
@@ -151,7 +174,8 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         return result
     searchable = bool(document.paragraphs) or document.summary is not None
     numbered = bool(label.get("numbered"))
-    right, checked = pages_right(document, label.get("pages") or [])
+    annexes = label.get("annexes") or []
+    right, checked = pages_right(document, label.get("pages") or [], annexes)
     footnotes = footnote_numbers(document)
     preamble = sum(1 for p in document.paragraphs if p.kind == PREAMBLE)
     result.checks = {
@@ -161,8 +185,10 @@ def evaluate_document(label: dict, read: Callable[[Path], Document], folder: Pat
         "title": title_matches(document.title, label),
         "kind": document.kind == label["kind"],
         "organ": _norm(document.organ) == _norm(label.get("organ")),
-        "numbering": numbering_exact(document, label.get("last_paragraph")) if numbered else None,
-        "annexes": annexes_exact(document, label.get("annexes") or []),
+        "numbering": numbering_exact(document, label.get("last_paragraph"), annexes)
+        if numbered
+        else None,
+        "annexes": annexes_exact(document, annexes),
         "pages": right == checked if checked else None,
         # As many footnote units as the document prints footnotes (none when it has none).
         "footnotes": footnotes == label["footnotes"]

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from qa.document import FOOTNOTE, PARAGRAPH, TEXT, Document, Paragraph
+from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT, Document, Paragraph
 from qa.evaluate_ingest import footnote_numbers, own_label
-from qa.ingest.layout import Block, _blocks
+from qa.ingest.layout import (
+    Block,
+    _blocks,
+    _footnote_blocks,
+    is_running,
+    lay_out,
+    reading_order,
+)
 from qa.ingest.masthead import read_masthead
 from qa.ingest.paragraphs import read_body
 from qa.ingest.pdf import Line, Page, _line, _split_lines
@@ -124,3 +131,181 @@ def test_footnote_numbers_must_run_from_one():
     document = Document("d", "t", paragraphs=(note("*"), note("1"), note("2"), note("1 (p. 9)")))
     assert footnote_numbers(document) == 2
     assert footnote_numbers(Document("d", "t", paragraphs=(note("1"), note("3")))) == -1
+
+
+def _at(text, top, x0, size=10.0, base=None, markers=(), x1=None):
+    base = top + size * 0.7 if base is None else base
+    x1 = x0 + size * 0.5 * len(text) if x1 is None else x1
+    return Line(text, 1, x0, x1, top, base, size, False, tuple(markers))
+
+
+_PROSE = "and emphasizing that Parties should, in all climate change-related actions, respect"
+
+
+def _prose(top: float, n: int = 6) -> tuple[Line, ...]:
+    return tuple(_at(_PROSE, top + 12 * k, 113.5, x1=481.0) for k in range(n))
+
+
+def test_a_raised_marker_set_as_its_own_line_belongs_to_the_line_it_ends():
+    page = Page(1, 612, 792, (
+        _at("the final report of the Study Group", 637.7, 113.6, base=644.7, x1=481.3),
+        _at("5", 649.7, 304.6, 6.0, base=653.7, x1=307.0),
+        _at("on sea-level rise in relation to international law,", 649.9, 113.6, base=656.7,
+            x1=303.9),
+    ))  # fmt: skip
+    lines = reading_order(page)
+    assert [ln.text for ln in lines] == [
+        "the final report of the Study Group",
+        "on sea-level rise in relation to international law,",
+    ]
+    assert lines[1].markers == ("5",)
+
+
+def test_footnotes_at_a_foot_without_a_rule_and_markers_on_lines_of_their_own():
+    page = Page(1, 595, 842, _prose(600) + (
+        _at("3", 710.2, 104.9, 6.0, base=714.2, x1=107.2),
+        _at("Intergovernmental Panel on Climate Change, Climate Change 2023.", 711.1, 113.5, 9.0,
+            base=717.2),
+        _at("4", 743.2, 104.7, 6.0, base=747.2, x1=107.5),
+        _at("International Tribunal for the Law of the Sea, Request for an Advisory", 744.1, 113.5,
+            9.0, base=750.2),
+        _at("May 2024.", 766.2, 113.4, 9.0, base=772.3),
+        _at("2 GE.25-04731", 805.6, 56.8, 8.0, base=811.8),
+    ))  # fmt: skip
+    layout = lay_out([page], [])
+    assert [(n.label, n.text[:20]) for n in layout.footnotes] == [
+        ("3", "Intergovernmental Pa"),
+        ("4", "International Tribun"),
+    ]
+    assert "May 2024." in layout.footnotes[1].text
+    assert all("GE.25" not in b.text for b in layout.blocks)
+
+
+def test_a_footnote_repeated_on_every_page_is_not_a_running_footer():
+    def page(n):
+        return Page(n, 595, 842, _prose(400) + (
+            _at("Adopted under the Convention on Climate Change; see", 765.4, 104.9, 9.0,
+                base=772.3, markers=(str(n),)),
+            _at("FCCC/CP/2015/10/Add.1, decision 1/CP.21.", 777.1, 113.4, 9.0, base=783.2),
+            _at(str(n), 805.6, 534.2, 9.0, base=811.8),
+        ))  # fmt: skip
+
+    layout = lay_out([page(n) for n in range(1, 5)], [])
+    assert [n.label for n in layout.footnotes] == ["1", "2", "3", "4"]
+    assert all(n.text.endswith("decision 1/CP.21.") for n in layout.footnotes)
+
+
+def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
+    notes = _footnote_blocks([
+        _at("* In accordance with rule 72 of the rules of procedure.", 666, 115.7, 8.5),
+        _at("See General Assembly resolution 70/1.", 676, 117.7, 8.5, markers=("1",)),
+        _at("E/2025/66.", 686, 117.1, 8.5, markers=("2",)),
+    ])  # fmt: skip
+    assert [(n.label, n.text) for n in notes] == [
+        ("*", "In accordance with rule 72 of the rules of procedure."),
+        ("1", "See General Assembly resolution 70/1."),
+        ("2", "E/2025/66."),
+    ]
+
+
+def test_the_symbol_in_a_footer_is_furniture_in_any_case():
+    page = Page(1, 595, 842, (_at("FCCC/SBSTA/2011/MISC.14", 723.8, 56.8),))
+    assert is_running(page.lines[0], page, set(), ["FCCC/SBSTA/2011/Misc.14"], edge=True)
+
+
+def test_text_set_larger_after_the_last_paragraph_is_not_part_of_it():
+    blocks = [
+        _text("1. The secretariat provided an update, which is attached.", 1),
+        Block("Letter dated 2 November 2011 from the secretariat", 3, "text", False, 12.0,
+              lines=("Letter dated 2 November 2011 from the secretariat",), indent=0.0),
+        _text("I am writing to update you about the status of the proposals.", 3),
+    ]  # fmt: skip
+    units = read_body(blocks, 10.0).units
+    assert [(u.kind, u.number, u.page) for u in units] == [
+        (PARAGRAPH, 1, 1),
+        (TEXT, None, 3),
+    ]
+
+
+def test_notes_below_a_small_type_table_at_the_foot_of_the_page():
+    page = Page(1, 595, 842, _prose(300, 10) + (
+        _at("State party 2012 2013 2014 2015 2016 2024 2025 Total", 600, 56.7, 9.0,
+            markers=("a",)),
+        _at("Iraq – – 5 42 22 43 50 612", 615, 56.7, 9.0),
+        _at("Japan – – – – – 1 – 1", 630, 56.7, 9.0, markers=("d",)),
+        _at("Mali – – – – – 1 11 12", 645, 56.7, 9.0),
+        _at("See CED/C/28/3, para. 6.", 690, 104.8, 9.0, markers=("7",)),
+        _at("https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY", 703, 104.8, 9.0,
+            markers=("8",)),
+    ))  # fmt: skip
+    layout = lay_out([page], [])
+    assert [n.label for n in layout.footnotes] == ["7", "8"]
+    assert any("Mali" in b.text for b in layout.blocks)
+
+
+def test_a_page_number_run_into_the_job_number_is_furniture():
+    page = Page(16, 595, 842, (_at("16/21-08803", 805, 56.8, 8.0),))
+    assert is_running(page.lines[0], page, set(), [], edge=True)
+
+
+def test_a_decision_preamble_run_into_one_paragraph_before_lettered_decisions():
+    blocks = [
+        _text("The Economic and Social Council, recalling its resolution 78/285, and noting the"
+              " arrangements for the session:", 1),
+        _text("(a) Recommends the proposed dates;", 1),
+        _text("(b) Requests its subsidiary bodies to organize their sessions.", 1),
+    ]  # fmt: skip
+    units = read_body(blocks, 10.0).units
+    assert [(u.kind, len(u.items)) for u in units] == [(PREAMBLE, 0), (TEXT, 2)]
+
+
+def test_conclusions_quoted_before_the_reports_own_paragraph_one_are_not_its_paragraphs():
+    blocks = [
+        _text("The Board adopted the following agreed conclusions:", 2),
+        *[
+            _text(f"{n}. Welcomes the report and its findings on trade.", 2, 29.0)
+            for n in (1, 2, 3)
+        ],
+        _text("1. At its closing meeting, the Board adopted the agreed conclusions above.", 3, 0.8),
+        _text("2. Under the agenda item, the secretariat presented the report.", 4, 1.0),
+    ]
+    numbered = [(u.number, u.page) for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert numbered == [(1, 3), (2, 4)]
+
+
+def test_an_agenda_at_the_paragraph_indent_whose_numbers_the_paragraphs_take_up_again():
+    blocks = [
+        _text("1. The Committee adopted the following provisional agenda for its next session:", 6),
+        _text("1. Opening of the session.", 13, 1.1),
+        _text("2. Review of progress made in implementing the plan of action.", 13, 1.1),
+        _text("3. Other matters.", 13, 1.1),
+        _text("2. At its 1st meeting, on 27 May 2025, the President opened the session.", 14, 0.6),
+        _text("3. At the same meeting, the Administrator made a statement.", 14, 0.6),
+    ]
+    numbered = [(u.number, u.page) for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert numbered == [(1, 6), (2, 14), (3, 14)]
+
+
+def test_lines_under_a_hanging_label_stay_in_its_block():
+    lines = [
+        _at("I. Kobia is an apolitical, non-profit association made up of people of", 155.9,
+            123.6, x1=489.0),
+        _at("goodwill who are willing to help it to achieve its goals.", 167.9, 147.4, x1=383.7),
+        _at("II. Formally recognized as an association, No. 0635/MATDCL.", 185.9, 123.6,
+            x1=488.1),
+    ]  # fmt: skip
+    blocks = _blocks(lines, 10.0)
+    assert [b.text[:6] for b in blocks] == ["I. Kob", "II. Fo"]
+    assert blocks[0].text.endswith("achieve its goals.")
+
+
+def test_rows_of_figures_under_a_table_header_stay_in_the_table():
+    lines = [
+        _at("Thematic area Total Closure requested | implementation", 288.5, 118.1, 9.0),
+        _at("Financial management 5 1 4", 307.2, 110.6, 9.0),
+        _at("Investment management 2 - 2", 324.2, 110.7, 9.0),
+        _at("Project management 2 1 1", 340.9, 110.7, 9.0),
+        _at("Total 9 2 7", 357.8, 125.2, 9.0),
+    ]
+    blocks = _blocks(lines, 10.0)
+    assert [(b.kind, len(b.lines)) for b in blocks] == [("table", 5)]

@@ -3,6 +3,7 @@ footnotes and tables set apart, paragraphs rebuilt from line spacing and indenta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from collections import Counter
@@ -16,8 +17,9 @@ _EDGE_BAND = 0.1
 # "*2511478*"): what running headers and footers are made of besides the symbol.
 _JOB_NUMBER = re.compile(r"\b(?:GE\.)?\d{2}-\d{5}[A-Z]?\b(?:\s*\([A-Z]\))?(?:\s+\d{6})*")
 _RUNNING_TOKENS = re.compile(
-    r"(?:\*\d{6,}\*|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
-    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}$|^[ivxlc]{1,6}$)"
+    r"(?:\*\d{6,}\*|\b\d{1,4}/\d{2}-\d{5}\b|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?"
+    r"|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
+    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}(?=\s|$)|(?<=\s)\d{1,4}$|^[ivxlc]{1,6}$)"
 )
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
@@ -25,6 +27,8 @@ _FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
 _UNIT_START = re.compile(
     r"^(?:\d{1,4}\.\s+\S|\([a-z]{1,2}\)\s|\([ivx]{1,6}\)\s|(?:[IVXL]{1,5}|[A-Z])\.\s+[A-Z])"
 )
+# A label a list item opens with: "I.", "12.", "(a)", "(iv)", "a)", "•".
+_LABEL = re.compile(r"^(?:(?:[IVXL]{1,5}|\d{1,3}|[a-z])[.)]|\([a-z]{1,4}\)|[•–-])\s")
 _SENTENCE_END = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
@@ -63,12 +67,47 @@ def reading_order(page: Page) -> list[Line]:
     lines = [ln for ln in page.lines if ln.baseline - ln.top <= 3 * max(ln.size, 1.0)]
     if not lines:
         return []
+    lines = _attach_markers(lines)
     columns = _columns(lines, page.width)
     ordered: list[Line] = []
     for column in columns:
         column.sort(key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
         ordered.extend(_merge_baselines(column))
     return ordered
+
+
+_LONE_MARKER = re.compile(r"[\d*†‡,]{1,8}")
+
+
+def _attach_markers(lines: list[Line]) -> list[Line]:
+    """A footnote marker the PDF set as a line of its own, raised just after the end of a line
+    of text (pdfium broke the line before it): that line's marker, not a word of the next."""
+    lone = [ln for ln in lines if _LONE_MARKER.fullmatch(ln.text)]
+    if not lone:
+        return lines
+    hosts: dict[int, Line] = {}
+    dropped: set[int] = set()
+    for mark in lone:
+        host = next(
+            (
+                ln
+                for ln in lines
+                if ln is not mark
+                and ln.size > mark.size + 1
+                and mark.baseline < ln.baseline - 0.5
+                and mark.baseline > ln.top
+                and -1 <= mark.x0 - ln.x1 < 0.5 * ln.size
+            ),
+            None,
+        )
+        if host is None:
+            continue
+        key = id(host)
+        host = hosts.get(key, host)
+        found = tuple(m for m in mark.text.split(",") if m)
+        hosts[key] = dataclasses.replace(host, markers=host.markers + found)
+        dropped.add(id(mark))
+    return [hosts.get(id(ln), ln) for ln in lines if id(ln) not in dropped]
 
 
 def _columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -149,8 +188,8 @@ def is_running(
     if _shape(line.text) in shapes:
         return True
     rest = line.text
-    for symbol in symbols:
-        rest = rest.replace(symbol, " ")
+    for symbol in symbols:  # as printed: "MISC.14" in the footer of "Misc.14"
+        rest = re.sub(re.escape(symbol), " ", rest, flags=re.IGNORECASE)
     rest = _RUNNING_TOKENS.sub(" ", rest)
     return not rest.strip(" |*-–—.")
 
@@ -175,19 +214,66 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
     blocks: list[Block] = []
     footnotes: list[Block] = []
     for page, lines in zip(pages, ordered):
-        body = [
-            ln
-            for n, ln in enumerate(lines)
-            if not is_running(ln, page, shapes, symbols, edge=n < 2 or n >= len(lines) - 2)
-            and (skip is None or (page.number, ln.top, ln.x0) not in skip)
-        ]
+        body = _page_body(page, lines, shapes, symbols, size, skip)
         body = [ln for ln in body if not _DOT_LEADER.search(ln.text)]  # contents entries
         body, notes = _split_footnotes(body, size)
         footnotes.extend(_footnote_blocks(notes))
         split = page.width / 2 if len(_columns(body, page.width)) > 1 else None
         blocks.extend(_blocks(body, size, split))
-    blocks = _join_hyphens(blocks)
-    return Layout(blocks, footnotes, size)
+    mended = _join_hyphens(blocks + footnotes)
+    return Layout(mended[: len(blocks)], mended[len(blocks) :], size)
+
+
+def _page_body(
+    page: Page,
+    lines: list[Line],
+    shapes: set[str],
+    symbols: list[str],
+    size: float,
+    skip: set | None,
+) -> list[Line]:
+    """The page's lines without its running headers and footers and the masthead's lines."""
+    body: list[Line] = []
+    for n, line in enumerate(lines):
+        if skip is not None and (page.number, line.top, line.x0) in skip:
+            continue
+        edge = n < 2 or n >= len(lines) - 2
+        if is_running(line, page, shapes, symbols, edge) and not (
+            _marker_of_next(line, lines[n + 1] if n + 1 < len(lines) else None)
+            or (_shape(line.text) in shapes and _repeated_note(line, body, size))
+        ):
+            continue
+        body.append(line)
+    return body
+
+
+def _repeated_note(line: Line, above: list[Line], size: float) -> bool:
+    """A footnote printed on many pages (a resolution's note on a treaty it cites) repeats at
+    the foot of each like a running footer, but it carries its marker, or goes on from the
+    note line just above it in the same small type."""
+    if line.size >= size - 0.5:
+        return False
+    if line.markers:
+        return True
+    prev = above[-1] if above else None
+    return (
+        prev is not None
+        and abs(prev.size - line.size) < 0.3
+        and 0 <= line.top - prev.baseline < line.size
+    )
+
+
+def _marker_of_next(line: Line, nxt: Line | None) -> bool:
+    """A footnote marker the PDF set on a line of its own, in smaller type just left of its
+    note (not a page number, though it is a number alone at the foot of the page)."""
+    return (
+        nxt is not None
+        and re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) is not None
+        and line.size < nxt.size - 1
+        and 0 <= nxt.x0 - line.x1 < 2 * nxt.size
+        and nxt.top < line.baseline
+        and line.top < nxt.baseline
+    )
 
 
 def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[Line]]:
@@ -206,14 +292,37 @@ def _split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[L
         else:
             break
     run = lines[start:]
-    if run and _starts_footnote(run[0], size) and all(ln.x1 - ln.x0 > 0 for ln in run):
+    if not run or not all(ln.x1 - ln.x0 > 0 for ln in run):
+        return lines, []
+
+    def opens_notes(line: Line) -> bool:
+        return _starts_footnote(line, size) and not _tabular(line.text)
+
+    if opens_notes(run[0]):
         return lines[:start], run
+    # Small type above the notes too (a table in small type at the foot of the page): the
+    # notes begin with a marker set apart from the lines above by a gap.
+    for i in range(start + 1, len(lines)):
+        if opens_notes(lines[i]) and lines[i].top - lines[i - 1].baseline > size:
+            return lines[:i], lines[i:]
     return lines, []
 
 
+def _tabular(text: str) -> bool:
+    """A row of figures ("State party 2012 2013 2014 ... Total", "Iraq – – 5 42 22 43"), not
+    the opening of a note, though a table note's letter is raised on it."""
+    tokens = text.split()
+    figures = sum(1 for t in tokens if re.fullmatch(r"[–—\-]|[.,%()$]*\d[\d.,%()]*", t))
+    return len(tokens) >= 3 and figures >= max(2, 0.5 * len(tokens))
+
+
 def _starts_footnote(line: Line, size: float) -> bool:
-    return bool(_FOOTNOTE_TEXT_START.match(line.text)) or (
-        bool(line.markers) and line.text[:1].isupper()
+    return (
+        bool(_FOOTNOTE_TEXT_START.match(line.text))
+        or (bool(line.markers) and not line.text[:1].islower())
+        or (bool(line.markers) and line.text.startswith(("http", "www.")))
+        # A marker on a line of its own, beside its note.
+        or (re.fullmatch(r"\*{1,3}|\d{1,3}", line.text) is not None and line.size < size - 2)
     )
 
 
@@ -239,7 +348,9 @@ def _footnote_blocks(lines: list[Line]) -> list[Block]:
         new_label = None
         if pending is not None:
             new_label, text, pending = pending, line.text, None
-        elif line.markers and (not current or line.x0 < current[0].x0 + 1):
+        # A raised marker opens a note where the note before it opened, give or take the
+        # width of a marker ("* In accordance ..." above "¹ See ...").
+        elif line.markers and (not current or line.x0 < current[0].x0 + 4):
             new_label = line.markers[0]
             text = line.text
         elif lead and (not current or line.x0 <= current[0].x0 + 1 or lead.group(1)[0] == "*"):
@@ -323,19 +434,32 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
         group = []
 
     for line in lines:
-        row = _is_table_row(line)
+        # A row of figures whose cells the PDF did not set apart goes on the table above it.
+        row = _is_table_row(line) or (table and bool(group) and _tabular(line.text))
         if group:
             prev = group[-1]
             gap = line.top - prev.baseline
             short = prev.x1 < right - 4 * size
             new = (
                 row != table
-                or gap > leading + 0.45 * size
+                or gap > (2 * size if table else leading + 0.45 * size)  # rows stand apart
                 or gap < -2 * size  # went back up: a new column or a float
                 or (not table and line.bold != prev.bold)
                 or (not table and abs(line.size - prev.size) > 0.6)
-                # A first line indented from the margin, after a line that was not.
-                or (not table and line.x0 - left > 8 and (prev.x0 < line.x0 - 8 or short))
+                # A first line indented from the margin, after a line that was not (but
+                # not the lines under a label set hanging: "I. Kobia is ... young people of"
+                # over "goodwill who are ...").
+                or (
+                    not table
+                    and line.x0 - left > 8
+                    and (prev.x0 < line.x0 - 8 or short)
+                    and not (
+                        len(group) == 1
+                        and not short
+                        and _LABEL.match(prev.text)
+                        and line.x0 - prev.x0 < 3 * size
+                    )
+                )
                 # A paragraph number or sub-item label after a line that ended its sentence.
                 or (
                     not table

@@ -85,6 +85,8 @@ _SUBTITLE = re.compile(
 _DRAFT_LINE = re.compile(
     r"^(?:Draft (?:resolutions?|decisions?)|(?:Resolution|Decision) adopted)\b"
 )
+# A chapter, section or subsection heading's number: "I. ", "A. ", "1. ".
+_HEADING_NUMBER = re.compile(r"^(?:[IVXL]+|[A-Z]|\d{1,2})\.\s")
 _LETTER = re.compile(r"^(?:Identical )?(?:letters?|notes? verbales?) dated\b", re.IGNORECASE)
 
 
@@ -257,7 +259,9 @@ def _is_furniture(line: Line, height: float) -> bool:
     return bool(
         (line.top < 0.22 * height and _ORGAN_LINE.match(text))
         or re.match(r"^(?:United Nations|Nations Unies)$|^Distr\.|^Original:", text)
-        or _DATE_LINE.match(text)
+        # The Distr. date, in the top band; a bold date lower down ends a title or a
+        # resolution's "Adopted by the Security Council ..., on" line.
+        or (_DATE_LINE.match(text) and (line.top < 0.25 * height or not line.bold))
         or re.match(r"^\*?\d{7,}\*?$|^(?:GE\.)?\d{2}-\d{5}", text)
         or re.match(r"^(?:English|French|Spanish|Arabic|Russian|Chinese)\b.*\bonly$", text)
         or re.match(r"^For (?:decision|information|action)$", text)
@@ -299,10 +303,27 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
                 head.agenda_item = text
                 if index + 1 < len(runs) and runs[index + 1][0].bold:
                     head.agenda_item += ": " + _join(runs[index + 1])
+    # A page set without bold type tells its title by size alone.
+    weighted = any(line.bold for run in runs for line in run)
+
+    def is_title(i: int) -> bool:
+        return _is_title_run(runs[i], body_size, height, weighted)
+
     candidates = list(range(session_at + 1, len(runs)))
-    if not any(_is_title_run(runs[i], body_size, height) for i in candidates):
+    if not any(is_title(i) for i in candidates):
         candidates = list(range(len(runs)))  # the title stands above the session lines
-    title_run = next((i for i in candidates if _is_title_run(runs[i], body_size, height)), None)
+    titles = [i for i in candidates if is_title(i)]
+    # A committee's or conference's name set large in the masthead's left column, where the
+    # session lines stand, above the title set at the text margin: the body's name.
+    left_column = min((run[0].x0 for run in runs), default=0.0)
+    if (
+        len(titles) > 1
+        and runs[titles[0]][0].x0 < left_column + 5
+        and runs[titles[1]][0].x0 > runs[titles[0]][0].x0 + 30
+        and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
+    ):
+        titles.pop(0)
+    title_run = titles[0] if titles else None
     if title_run is None:
         bold = [i for i in candidates if runs[i][0].bold]
         # After "Agenda item 3", the agenda item's title comes first.
@@ -331,9 +352,11 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     if not sub_lines and following:
         nxt = following[0]
         text = _join(nxt)
-        if (nxt[0].bold and nxt[0].size >= body_size + 1 and len(text) < 400) or (
-            _SUBTITLE.match(text) and len(text) < 300
-        ):
+        # A chapter heading ("I. Introduction") right below the title opens the body.
+        if (
+            (nxt[0].bold and nxt[0].size >= body_size + 1 and len(text) < 400)
+            or (_SUBTITLE.match(text) and len(text) < 300)
+        ) and not _HEADING_NUMBER.match(text):
             sub_lines = nxt
     head.title = title
     head.subtitle = _join(sub_lines) if sub_lines else None
@@ -345,10 +368,12 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
 
 
-def _is_title_run(run: list[Line], body_size: float, height: float) -> bool:
+def _is_title_run(run: list[Line], body_size: float, height: float, weighted: bool) -> bool:
     first = run[0]
     if first.top < 0.2 * height and first.size >= body_size + 5:
         return False  # the organ's name, set large at the top
+    if not weighted:  # by size alone, below the organ's name and the distribution block
+        return first.top >= 0.2 * height and first.size >= body_size + 1.5
     return first.bold and first.size >= body_size + 1.5
 
 
@@ -368,7 +393,8 @@ def _same_run(a: Line, b: Line) -> bool:
         a.bold == b.bold
         and abs(a.size - b.size) < 0.6
         and 0 <= b.top - a.baseline < 1.2 * a.size
-        and abs(a.x0 - b.x0) < 40
+        # Flush left, or centred one under the other.
+        and (abs(a.x0 - b.x0) < 40 or abs(a.x0 + a.x1 - b.x0 - b.x1) < 20)
     )
 
 

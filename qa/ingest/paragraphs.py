@@ -5,6 +5,7 @@ footnotes (pure)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import (
@@ -57,6 +58,10 @@ ANNEX = re.compile(
 # "The Security Council,", "The General Assembly,", "The Executive Board,": what a
 # resolution's or decision's preamble follows.
 _PREAMBLE_LEAD = re.compile(r"^The [A-Z][A-Za-z’'\- ]{2,80},$")
+_INLINE_PREAMBLE = re.compile(
+    r"^The [A-Z][A-Za-z’'\- ]{2,80}, (?:recalling|reaffirming|noting|bearing in mind|welcoming|"
+    r"recognizing|acknowledging|taking note|having (?:considered|examined|reviewed)|reiterating)\b"
+)
 _HEADING_MAX_CHARS = 200
 # Chapter titles of UN reports can run to several lines ("II. Status of ratification of ...").
 _NUMBERED_HEADING_MAX_CHARS = 400
@@ -196,6 +201,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     list_next: int | None = None
     number_indent: float | None = None
     nested = max(12.0, 1.2 * (body_size or 10.0))
+    again_later = _numbers_again(blocks, texts, numbers)
 
     summary_parts: list[str] = []
     summary_page: int | None = None
@@ -215,6 +221,24 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]] = []
     mode = "body"
     i = 0
+
+    inner_list_end = -1  # blocks before this index belong to a list inside the text
+
+    def _inside_list(k: int) -> bool:
+        """A list numbered from 1 inside the text (an agenda, a decision the report quotes),
+        whose numbers the paragraphs take up again where it ends: none of it is theirs."""
+        nonlocal inner_list_end
+        if k < inner_list_end:
+            return True
+        resumes = None
+        if numbers[k] == list_next:  # the list began with a "1." that was not paragraph 1
+            resumes = again_later(k, None if number_indent is None else number_indent + nested)
+        elif numbers[k] == 1 and blocks[k].indent is not None:
+            # Conclusions quoted before the report's own paragraph 1, set further right.
+            resumes = again_later(k, blocks[k].indent - nested)
+        if resumes is not None:
+            inner_list_end = resumes
+        return resumes is not None
 
     def close_current() -> None:
         nonlocal current
@@ -273,6 +297,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         numbered = NUMBERED.match(text)
         number = numbers[i - 1]
         heading_like = _heading_like(block, text)
+        larger = bool(body_size and block.size and block.size >= body_size + 1.5)
 
         # An annex or enclosure: its own scope, and maybe its own numbering.
         annex_match = _annex_heading(block, text)
@@ -310,6 +335,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 and number_indent is not None
                 and block.indent > number_indent + nested
             )
+            and not _inside_list(i - 1)
         ):
             close_current()
             in_preamble = False
@@ -329,6 +355,10 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             list_next = number + 1
 
         item = ITEM.match(text)
+        if item and current is not None and current.kind == PREAMBLE and item.group(1) == "a":
+            # "(a) Recommends ..." after a preamble that ends with a colon: the operative part.
+            close_current()
+            current = loose_unit(TEXT, "", block.page)
         if item and current is not None:
             current.add_item(item.group(1), item.group(2))
             continue
@@ -339,6 +369,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             and current.kind != PREAMBLE
             and not is_complete(current.last_text())
             and not _new_page(current, block)
+            and not larger
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
         ):
@@ -348,6 +379,15 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if _PREAMBLE_LEAD.match(text) and expected == 1:
             close_current()
             in_preamble = True
+            continue
+        if _INLINE_PREAMBLE.match(text) and expected == 1 and text.endswith(":"):
+            # "The Economic and Social Council, recalling ..., and noting ...:" before its
+            # lettered decisions: a decision's preamble run into one paragraph.
+            close_current()
+            preamble_count += 1
+            current = _Open(
+                None, tuple(headings), text, block.page, PREAMBLE, annex, str(preamble_count)
+            )
             continue
 
         if heading_like:
@@ -365,8 +405,9 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             in_preamble = in_preamble and not block.bold
             continue
 
-        if current is not None and current.kind == PARAGRAPH:
-            # An unnumbered block of prose after a paragraph belongs to it.
+        if current is not None and current.kind == PARAGRAPH and not larger:
+            # An unnumbered block of prose after a paragraph belongs to it; one set in larger
+            # type (the title of a text attached after the last paragraph) does not.
             current.extend_last(text)
             continue
         if (
@@ -461,6 +502,42 @@ def _annex_heading(block: Block, text: str) -> re.Match[str] | None:
     return ANNEX.match(block.lines[0].strip() if block.lines else text)
 
 
+def _numbers_again(
+    blocks: list[Block], texts: list[str], numbers: list[int | None]
+) -> Callable[[int, float | None], int | None]:
+    """A test for a numbered block: after the run of numbers it starts (n, n + 1, ...), is
+    the next number printed n again, before the next annex, on a block of plain type (not a
+    numbered heading) that starts no further right than `limit` (any, when None)? Then the
+    run was a list inside the text and the paragraphs take up the numbering there: the index
+    of that block, else None."""
+    scope_end = [len(blocks)] * len(blocks)
+    end = len(blocks)
+    for k in range(len(blocks) - 1, -1, -1):
+        scope_end[k] = end
+        if _annex_heading(blocks[k], texts[k]):
+            end = k
+    plain = [k for k, n in enumerate(numbers) if n is not None and not blocks[k].bold]
+    position = {k: at for at, k in enumerate(plain)}
+
+    def again(k: int, limit: float | None) -> int | None:
+        if k not in position:
+            return None
+        upcoming = (numbers[k] or 0) + 1
+        for j in plain[position[k] + 1 :]:
+            if j >= scope_end[k]:
+                return None
+            if numbers[j] == upcoming:
+                upcoming += 1
+                continue
+            indent = blocks[j].indent
+            if numbers[j] == numbers[k] and (limit is None or indent is None or indent <= limit):
+                return j
+            return None
+        return None
+
+    return again
+
+
 def _next_numbers(numbers: list[int | None]) -> list[int | None]:
     """For each block, the number of the next numbered block after it."""
     out: list[int | None] = [None] * len(numbers)
@@ -482,8 +559,12 @@ def _numbered_heading(rest: str, block: Block, following: int | None, number: in
     """ "1. Legislation" right before paragraph 1 is a heading; a sentence never is. In a PDF,
     a bold numbered line without any punctuation heads what follows ("1. Center for Family
     Studies"); a bold paragraph ("16. The Commission is invited:") does not."""
-    if not looks_like_heading(rest) or rest.endswith("."):
-        return False
+    if (
+        not looks_like_heading(rest)
+        or rest.endswith(".")
+        or (rest.endswith(":") and len(rest) > 60)
+    ):
+        return False  # a sentence that introduces what follows is a paragraph
     if following == number:
         return True
     return bool(block.bold) and len(rest) <= 100 and not re.search(r"[.:;!?]", rest)

@@ -1,0 +1,75 @@
+"""The masthead reader on synthetic page-1 lines: which bold run is the title."""
+
+from __future__ import annotations
+
+from qa.ingest.masthead import read_masthead
+from qa.ingest.pdf import Line, Page
+
+
+def _line(text: str, top: float, x0: float = 124.0, size: float = 10.0, bold=False) -> Line:
+    return Line(text, 1, x0, x0 + 5 * len(text), top, top + size * 0.8, size, bold)
+
+
+_TOP = (
+    _line("United Nations A/80/1", 43),
+    _line("General Assembly Distr.: General", 73, size=20, bold=True),
+    _line("12 March 2025", 92, x0=398),
+    _line("Original: English", 115, x0=398),
+)
+
+
+def _head(*lines: Line):
+    return read_masthead([Page(1, 612, 792, _TOP + lines)], 10.0, "A_80_1.pdf")
+
+
+def test_a_date_that_ends_the_title_stays_in_it():
+    head = _head(
+        _line(
+            "Implementation of resolution 1701 (2006) from 21 October 2024 to", 215, 124, 14, True
+        ),
+        _line("20 February 2025", 230, 124, 14, True),
+        _line("Report of the Secretary-General", 257, 124, 12, True),
+    )
+    assert (
+        head.title
+        == "Implementation of resolution 1701 (2006) from 21 October 2024 to 20 February 2025"
+    )
+    assert head.subtitle == "Report of the Secretary-General"
+    assert head.date_iso == "2025-03-12"
+
+
+def test_a_committee_name_in_the_left_column_is_not_the_title():
+    head = _head(
+        _line("Special Committee on the Situation with regard to", 215, 60, 12, True),
+        _line("the Implementation of the Declaration", 229, 60, 12, True),
+        _line("Report of the visiting mission to the Islands", 284, 124, 12, True),
+    )
+    assert head.title == "Report of the visiting mission to the Islands"
+
+
+def test_a_chapter_heading_under_the_title_is_not_its_subtitle():
+    head = _head(
+        _line("Annual session 2025", 205, 72, bold=True),
+        _line("Report on the first regular session 2025", 270, 124, 14, True),
+        _line("I. Election of the Bureau", 311, 114, 14, True),
+    )
+    assert head.title == "Report on the first regular session 2025"
+    assert head.subtitle is None
+
+
+def test_without_bold_type_the_title_is_told_by_size_and_may_be_centred():
+    lines = (
+        _line("UNITED NATIONS", 57, 154, 14),
+        _line("Distr. GENERAL", 119, 404, 12),
+        _line("10 July 2007", 177, 404, 12),
+        _line("Eighth session", 265, 85, 10),
+        _line("Abridged report on the international workshop on", 362, 168, 14),
+        _line("climate and land degradation", 379, 218, 14),
+        _line("Note by the secretariat", 405, 258, 12),
+    )
+    head = read_masthead([Page(1, 595, 842, lines)], 10.0, "x.pdf")
+    assert (
+        head.title
+        == "Abridged report on the international workshop on climate and land degradation"
+    )
+    assert head.kind == "note"
