@@ -323,6 +323,17 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
     ):
         titles.pop(0)
+    # A body's proper name ("United Nations Population Fund", "Commission on Population and
+    # Development") set as large as the title just above it: the title is the next run, in
+    # sentence case, unless that is only "Report of the …" / "Note by the …".
+    if (
+        len(titles) > 1
+        and titles[1] == titles[0] + 1
+        and _is_proper_name(_join(runs[titles[0]]))
+        and not _PERSONAL_SUBTITLE.match(_join(runs[titles[1]]))
+        and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
+    ):
+        titles.pop(0)
     title_run = titles[0] if titles else None
     if title_run is None:
         bold = [i for i in candidates if runs[i][0].bold]
@@ -366,6 +377,22 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
             head.used.add((line.page, line.top, line.x0))
     head.kicker = kicker
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
+
+
+_PERSONAL_SUBTITLE = re.compile(
+    r"^(?:Report|Note|Letter|Memorandum|Statement)s? (?:of|by|from) the\b|^(?:Identical )?letters? "
+    r"dated|^Notes? verbales?\b|^Addendum|^Corrigendum|^Adopted by",
+    re.IGNORECASE,
+)
+_NAME_LINKS = {"of", "the", "and", "for", "on", "in", "to", "with", "against", "at", "by", "de"}
+
+
+def _is_proper_name(text: str) -> bool:
+    """A name in title case ("United Nations Population Fund"), not a sentence-case title."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text)
+    if len(words) < 2 or re.search(r"\d", text):
+        return False
+    return all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
 
 
 def _is_title_run(run: list[Line], body_size: float, height: float, weighted: bool) -> bool:

@@ -52,7 +52,8 @@ SECTION = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 ITEM = re.compile(r"^(?:[-•*]\s*)?\(([a-z]{1,2}|[ivx]{1,6})\)\s*(.*)$")
 ANNEX = re.compile(
-    r"^(Annex(?:es)?|ANNEX(?:ES)?|Enclosure|ENCLOSURE|Appendix|APPENDIX|Attachment)"
+    # Singular only: "Annexes" heads a list of the annexes (or says where they are), not one.
+    r"^(Annex|ANNEX|Enclosure|ENCLOSURE|Appendix|APPENDIX|Attachment)"
     r"(?:\s+([IVXL]+|\d{1,2}|[A-Z])\b)?[.:]?(?:\s+(?:to|of)\b.*)?$"
 )
 # "The Security Council,", "The General Assembly,", "The Executive Board,": what a
@@ -220,6 +221,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     # text is headings (a title over photographs, a figure) is cited by them.
     captions: list[tuple[int, int, str | None, tuple[Heading, ...], str]] = []
     mode = "body"
+    contents_page: int | None = None
     i = 0
 
     inner_list_end = -1  # blocks before this index belong to a list inside the text
@@ -284,9 +286,18 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
                 continue
         if text == "Contents" or (text in ("Page", "Paragraphs Page") and mode == "contents"):
             mode = "contents"
+            contents_page = block.page
             continue
         if mode == "contents":
-            if _is_contents_line(block, text, body_size):
+            # The page that holds "Contents" is the table of contents to its end (its list
+            # of annexes too); on later pages, what reads like contents entries.
+            same_page = (
+                block.page is not None
+                and block.page == contents_page
+                and not (block.bold and CHAPTER.match(text))  # the body starts on this page
+                and not (NUMBERED.match(text) and len(text) > 120)
+            )
+            if same_page or _is_contents_line(block, text, body_size):
                 continue
             mode = "body"
 
