@@ -25,11 +25,8 @@ _library: dict[str, object] = {}
 def library_index(built_index, encoder, tmp_path_factory):
     """The real report and the six UN PDFs indexed together: a small library (7 documents,
     General Assembly and Security Council; reports, letters, a resolution). Built once per
-    session from a copy of the report's index, so only the PDFs are read and embedded.
-
-    The PDFs are read here, into the build's read cache: the build would read them in forked
-    children limited to 2 GB of address space, which a test process holding the model exceeds
-    before pdfium loads."""
+    session from a copy of the report's index, so only the PDFs are read and embedded (read
+    here, in this process, into the build's read cache: quicker than forking a reader each)."""
     if "index" not in _library:
         from qa.corpus import ReadCache, read_file
         from qa.search import Index
