@@ -35,10 +35,14 @@ STAGES = ("encode", "dense", "lexical", "fusion")
 
 def questions(index, target: int = QUESTION_TARGET) -> list[str]:
     """The evaluation questions, then one question per paragraph made from its opening words,
-    until there are `target` distinct questions."""
+    until there are `target` distinct questions (the first `target` when the sets hold more)."""
     from .evaluate import QUESTION_SETS, load_questions
 
-    out = [q.question for path in QUESTION_SETS.values() for q in load_questions(path)]
+    out = list(
+        dict.fromkeys(q.question for path in QUESTION_SETS.values() for q in load_questions(path))
+    )
+    if len(out) >= target:
+        return out[:target]
     seen = set(out)
     for doc in index.documents.values():
         for paragraph in doc.paragraphs:
