@@ -57,30 +57,10 @@ def main() -> None:
 
 
 def _progress_printer() -> Callable[[str, int, int], None]:
-    """A progress bar on stderr for the embedding stage of a build."""
-    state: dict = {}
+    """The build's progress on stderr: a bar on a terminal, a line every 5% or 10 s in logs."""
+    from .progress import BuildProgress
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage == "embed" and not sys.stderr.isatty():
-            # Logs and pipes get one line per batch instead of a bar they cannot redraw.
-            click.echo(f"Embedded {done}/{total} passages", err=True)
-        elif stage == "embed":
-            if "bar" not in state:
-                state["bar"] = click.progressbar(
-                    length=total, label="Embedding passages", file=sys.stderr
-                )
-                state["bar"].__enter__()
-                state["done"] = 0
-            state["bar"].update(done - state["done"])
-            state["done"] = done
-            if done >= total:
-                state.pop("bar").__exit__(None, None, None)
-        elif stage == "index":
-            click.echo("Writing FAISS and BM25 indexes…", err=True)
-        elif stage == "export":
-            click.echo("Exporting the query encoder to ONNX…", err=True)
-
-    return progress
+    return BuildProgress(sys.stderr)
 
 
 def run_build(conf: Settings) -> None:
