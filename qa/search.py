@@ -215,10 +215,10 @@ class Index:
         return cached
 
     def _load_encoder(self):
-        from .onnx_encoder import OnnxQueryEncoder, available
+        from .onnx_encoder import OnnxEncoder, available
 
         if available(self.stored.folder, self.manifest.files):
-            return OnnxQueryEncoder(self.stored.folder)
+            return OnnxEncoder(self.stored.folder)
         from .embed import Encoder
 
         return Encoder(self.manifest.model)

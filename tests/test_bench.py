@@ -56,7 +56,7 @@ def test_questions_reach_the_target(onnx_index):
 
 def test_quick_bench_prints_every_figure(conf):
     report = bench.run(conf, quick=True, parts=("floor", "cold", "warm"), log=lambda m: None)
-    assert report.settings["query_encoder"] == "OnnxQueryEncoder"
+    assert report.settings["query_encoder"] == "OnnxEncoder"
     assert {"python"} <= {k.split(" ")[0] for k in report.floor}
     for figures in (*report.floor.values(), *report.cold.values()):
         assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0
