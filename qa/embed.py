@@ -117,10 +117,8 @@ class Encoder:
     @property
     def dimension(self) -> int:
         # sentence-transformers 6 renamed the getter (the old name warns).
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
-        return int(getter())
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        return int(getter() if getter else self.model.get_sentence_embedding_dimension())
 
     def encode_documents(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None

@@ -229,3 +229,22 @@ def test_an_export_that_gives_other_vectors_is_not_kept(tmp_path, encoder, monke
     out.mkdir()
     assert export(encoder, out) == []
     assert list(out.iterdir()) == []
+
+
+def test_search_after_building_on_demand_uses_the_export(built_index, tmp_path):
+    """`open_index` rebuilding a stale index (with the export already made) answers through
+    the export: no model load for the build or for the questions."""
+    import shutil
+
+    from qa.config import settings
+    from qa.search import open_index
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(built_index[0], corpus)
+    shutil.copytree(built_index[1], index_dir)
+    report = next(corpus.glob("*.txt"))
+    report.write_text(report.read_text() + "\n", encoding="utf-8")
+    index = open_index(settings(corpus, index_dir), log=lambda message: None)
+    assert isinstance(index.encoder, OnnxEncoder)
+    assert index.manifest.timings["embed"] > 0
+    assert index.search("How many victims did IOM assist in 2018?", k=1)[0].paragraph == 57
