@@ -80,11 +80,12 @@ def _pooling(model_dir: Path) -> tuple[str, bool] | None:
     return kind, _SUPPORTED_MODULES[2] in types
 
 
-def export(encoder, folder: Path) -> list[str]:
+def export(encoder, folder: Path, fuse: bool = True) -> list[str]:
     """Write the encoder into `folder`; the names written, or [] when not exportable.
 
     `encoder` is the build's `qa.embed.Encoder`; its model is loaded (with torch) to be traced.
-    The export is checked against the model's own vectors before it is kept.
+    The export is checked against the model's own vectors before it is kept. `fuse=False`
+    keeps the graph as traced (for `qa bench`, to measure what fusion gives).
     """
     source = encoder.source
     if not isinstance(source, Path):
@@ -155,7 +156,7 @@ def export(encoder, folder: Path) -> list[str]:
     finally:
         transformer.train(previous)
         _use_attention(transformer, attention)
-    fused = _fuse(target, transformer.config)
+    fused = _fuse(target, transformer.config) if fuse else False
     shutil.copyfile(source / "tokenizer.json", folder / TOKENIZER_FILE)
     config = {
         "model": encoder.name,

@@ -10,10 +10,9 @@ import sys
 
 import numpy as np
 import pytest
+from hits import assert_same_rankings, with_passage_vectors
 
 import qa.onnx_encoder
-from qa import dense
-from qa.acronyms import expand
 from qa.config import PROJECT_DIR
 from qa.embed import Encoder
 from qa.evaluate import QUESTION_SETS, load_questions
@@ -143,19 +142,6 @@ def test_cli_search_imports_no_heavy_package(isolated_env):
 # --- passages: the build embeds them with the export ---------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def passage_texts(built_index):
-    """What the build embedded for each passage of the report (with its acronyms)."""
-    stored = load_index(built_index[1])
-    return [expand(p.embed_text, stored.acronyms) for p in stored.passages]
-
-
-@pytest.fixture(scope="session")
-def model_passage_vectors(encoder, passage_texts):
-    """The same passages through sentence-transformers: the reference."""
-    return encoder.encode_documents(passage_texts)
-
-
 def test_build_embeds_passages_as_the_model_does(built_index, model_passage_vectors):
     """The built index holds the ONNX export's passage vectors; they are the model's."""
     built = passage_vectors(load_index(built_index[1]))
@@ -182,13 +168,12 @@ def test_passage_vectors_leave_rankings_unchanged(built_index, model_passage_vec
     """The evaluation questions rank the report's paragraphs identically (top 10) whether its
     passages were embedded by the export or by sentence-transformers."""
     onnx_index = Index(load_index(built_index[1]))
-    stored = load_index(built_index[1])
-    stored.dense_index = dense.build(model_passage_vectors)
-    model_index = Index(stored, encoder=onnx_index.encoder)  # same question vectors
-    for question in QUESTIONS:
-        expected = [(h.paragraph, h.item) for h in model_index.search(question, k=10, mode=mode)]
-        got = [(h.paragraph, h.item) for h in onnx_index.search(question, k=10, mode=mode)]
-        assert got == expected, question
+    assert_same_rankings(
+        with_passage_vectors(built_index[1], model_passage_vectors, onnx_index.encoder),
+        onnx_index,
+        QUESTIONS,
+        mode,
+    )
 
 
 def test_the_export_is_made_once_per_model(built_index, encoder, monkeypatch):
