@@ -463,12 +463,12 @@ def _same_index(a: Path, b: Path) -> float:
     from .store import load_index, passage_vectors
 
     first, second = load_index(a), load_index(b)
-    ids = {(p.doc_id, p.paragraph, p.item, p.text): p.id for p in first.passages}
+    ids = {(p.doc_id, p.ref, p.item, p.text): p.id for p in first.passages}
     va, vb = passage_vectors(first), passage_vectors(second)
     pairs = [
         (ids[key], p.id)
         for p in second.passages
-        if (key := (p.doc_id, p.paragraph, p.item, p.text)) in ids
+        if (key := (p.doc_id, p.ref, p.item, p.text)) in ids
     ]
     if not pairs:
         return float("nan")

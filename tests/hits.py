@@ -36,6 +36,8 @@ def with_passage_vectors(index_dir, vectors, encoder):
 def assert_same_rankings(expected_index, index, questions, mode: str, k: int = 10) -> None:
     """Every question ranks the same paragraphs (and sub-items) in the same order."""
     for question in questions:
-        expected = [(h.paragraph, h.item) for h in expected_index.search(question, k=k, mode=mode)]
-        got = [(h.paragraph, h.item) for h in index.search(question, k=k, mode=mode)]
+        expected = [
+            (h.document, h.ref, h.item) for h in expected_index.search(question, k=k, mode=mode)
+        ]
+        got = [(h.document, h.ref, h.item) for h in index.search(question, k=k, mode=mode)]
         assert got == expected, question
