@@ -69,6 +69,20 @@ def test_nothing_to_embed_says_so():
     assert out.getvalue() == "Every document's vectors come from the cache: nothing to embed.\n"
 
 
+def test_reading_says_how_many_documents_and_counts_them_in_logs():
+    out = io.StringIO()
+    progress = BuildProgress(out, tty=False)
+    for done in range(0, 61):
+        progress("read", done, 60)
+    progress("read", 0, 0)  # every document came from the cache: nothing to say
+    assert out.getvalue().splitlines() == [
+        "Reading 60 new or changed document(s)…",
+        "Read 25/60 documents",
+        "Read 50/60 documents",
+        "Read 60/60 documents",
+    ]
+
+
 def test_durations_read_naturally():
     durations = [duration(s) for s in (0.4, 45, 125, 3720)]
     assert durations == ["0 s", "45 s", "2 min 05 s", "1 h 02 min"]
