@@ -279,6 +279,12 @@ def _fuse(path: Path, config) -> bool:
         return False
 
 
+def default_threads() -> int:
+    """Threads (or batches side by side) onnxruntime uses: QA_ONNX_THREADS, else the cores, at
+    most 2."""
+    return int(os.environ.get("QA_ONNX_THREADS", min(2, os.cpu_count() or 1)))
+
+
 def available(folder: Path | None, files: dict[str, str] | None = None) -> bool:
     """True when the build folder holds an exported query encoder (listed in the manifest)."""
     if folder is None:
@@ -311,18 +317,24 @@ class OnnxEncoder:
 
     @cached_property
     def session(self) -> Any:
+        # Two threads halve a question's encoding on an idle 2-core machine (README,
+        # "Performance"); on a machine busy with other work one can do better:
+        # QA_ONNX_THREADS overrides.
+        return self._session(self.threads or default_threads())
+
+    @cached_property
+    def single_thread_session(self) -> Any:
+        """A session that runs each call on the calling thread alone: for batches of passages
+        run side by side (one per core) rather than each split across the cores."""
+        return self._session(1)
+
+    def _session(self, threads: int) -> Any:
         try:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - dependency of the package
             raise ModelError("onnxruntime is not installed; run: pip install -e .") from exc
         options = ort.SessionOptions()
-        # Two threads halve a question's encoding on an idle 2-core machine (README,
-        # "Performance"); on a machine busy with other work one can do better:
-        # QA_ONNX_THREADS overrides.
-        default = min(2, os.cpu_count() or 1)
-        options.intra_op_num_threads = self.threads or int(
-            os.environ.get("QA_ONNX_THREADS", default)
-        )
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         try:
@@ -335,10 +347,6 @@ class OnnxEncoder:
                 f"({exc.__class__.__name__}: {exc}); run `qa build` to export it again"
             ) from exc
 
-    @cached_property
-    def _inputs(self) -> list[str]:
-        return [i.name for i in self.session.get_inputs()]
-
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if not texts:
@@ -350,19 +358,27 @@ class OnnxEncoder:
         texts: Sequence[str],
         progress: Callable[[int], None] | None = None,
         batch_size: int = DOCUMENT_BATCH,
+        workers: int | None = None,
     ) -> np.ndarray:
         """Passages in length-sorted batches, each padded to its longest (qa/batching.py);
-        the vectors in the order of `texts`."""
+        the vectors in the order of `texts`.
+
+        `workers` batches run at once, each on one thread (default: as many as the threads a
+        question uses); with 1, batches run one after the other, each on all those threads.
+        """
         encodings = self.tokenizer.encode_batch(list(texts))
+        workers = workers or self.threads or default_threads()
+        session = self.single_thread_session if workers > 1 else self.session
         return encode_in_length_order(
             [len(e.ids) for e in encodings],
-            lambda positions: self._run([encodings[i] for i in positions]),
+            lambda positions: self._run([encodings[i] for i in positions], session),
             self.dimension,
             batch_size,
             progress,
+            workers,
         )
 
-    def _run(self, encodings: list) -> np.ndarray:
+    def _run(self, encodings: list, session: Any = None) -> np.ndarray:
         """One onnxruntime call over tokenized texts, padded to the longest of them."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
@@ -374,7 +390,8 @@ class OnnxEncoder:
             mask[row, :n] = enc.attention_mask
             types[row, :n] = enc.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        (vectors,) = self.session.run(None, {k: feed[k] for k in self._inputs})
+        session = session or self.session
+        (vectors,) = session.run(None, {i.name: feed[i.name] for i in session.get_inputs()})
         vectors = np.asarray(vectors, dtype=np.float32)
         if not self.config.get("normalize", True):
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -264,5 +264,6 @@ def test_embed_bench_quick_prints_every_figure(tmp_path):
     assert builds["killed"]["returncode"] == -9 and not builds["killed"]["manifest_written"]
     assert builds["resumed"]["same_vectors_as_fresh"] >= 0.999
     table = bench_embed.format_report(figures)
-    assert "| ONNX, length-sorted, batch 16 |" in table and "Killed with SIGKILL" in table
+    assert "| ONNX, length-sorted, batch 16, 2 batches side by side |" in table
+    assert "Killed with SIGKILL" in table
     json.dumps(figures)

@@ -151,13 +151,17 @@ def test_build_embeds_passages_as_the_model_does(built_index, model_passage_vect
 
 
 def test_passages_in_any_order_get_the_same_vectors(onnx_encoder, passage_texts):
-    """Sorting by length and padding per batch changes nothing: the vectors come back in the
-    order given, equal to the texts encoded one at a time."""
+    """Sorting by length, padding per batch and running batches side by side change nothing:
+    the vectors come back in the order given, equal to the texts encoded one at a time."""
     texts = passage_texts[:40]
     vectors = onnx_encoder.encode_documents(texts)
     order = np.random.default_rng(0).permutation(len(texts))
     shuffled = onnx_encoder.encode_documents([texts[i] for i in order], batch_size=7)
     np.testing.assert_allclose(shuffled, vectors[order], atol=1e-5)
+    # Batches side by side (one thread each) or one at a time (on all threads): the same.
+    for workers in (1, 2, 3):
+        got = onnx_encoder.encode_documents(texts, batch_size=5, workers=workers)
+        np.testing.assert_allclose(got, vectors, atol=1e-5)
     one_by_one = np.vstack([onnx_encoder.encode_queries([t]) for t in texts[:8]])
     np.testing.assert_allclose(vectors[:8], one_by_one, atol=1e-5)
     assert onnx_encoder.encode_documents([]).shape == (0, onnx_encoder.dimension)
