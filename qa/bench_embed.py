@@ -502,9 +502,12 @@ def run(
     docs = library(texts_dir, encoder.count_tokens, limit=120 if quick else None)
     passages = [p for ps in docs.values() for p in ps]
     if len(docs) < 2:
-        raise RuntimeError(
+        from .errors import CorpusError
+
+        raise CorpusError(
             f"{texts_dir} gives {len(passages)} passages of {MIN_TOKENS}–{MAX_TOKENS} word "
-            f"pieces in {len(docs)} document(s); the embed bench needs two documents at least"
+            f"pieces in {len(docs)} document(s); the embed bench needs two documents at least: "
+            "give a folder of report texts with --texts DIR"
         )
     lengths_all = [encoder.count_tokens(p) for p in passages]
     picked = sample(passages, 24 if quick else sample_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
 
 import numpy as np
@@ -267,3 +268,17 @@ def test_embed_bench_quick_prints_every_figure(tmp_path):
     assert "| ONNX, length-sorted, batch 16, 2 batches side by side |" in table
     assert "Killed with SIGKILL" in table
     json.dumps(figures)
+
+
+def test_cli_embed_bench_on_one_report_says_what_to_give(conf, tmp_path):
+    """One document cannot show a build resumed or a report added: an error, not a traceback."""
+    texts = tmp_path / "one"
+    texts.mkdir()
+    shutil.copy(next(conf.corpus_dir.glob("*.txt")), texts)
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--only", "embed", "--texts", str(texts)]
+        + ["--corpus-dir", str(conf.corpus_dir), "--index-dir", str(tmp_path / "index")],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output and "--texts DIR" in result.output
