@@ -7,7 +7,10 @@ Measures, in one run (standard library timers; memory from /proc and wait4):
            dense search, lexical search and fusion/aggregation; repeated questions (cache)
   build    `qa build`: wall time, peak memory, stage times, embedding throughput
   serving  `qa serve` until it answers, then requests/s and p95 with 8 and 32 clients
-Scale runs on synthetic corpora (`--scale`) are in qa/bench_scale.py.
+  embed    (only when asked for) `qa build` on a library of reports: passages/s of each way to
+           embed, the model's floor, equality, peak memory, a killed build resumed
+Scale runs on synthetic corpora (`--scale`) are in qa/bench_scale.py, embedding in
+qa/bench_embed.py.
 """
 
 from __future__ import annotations
@@ -258,6 +261,7 @@ class BenchReport:
     build: dict = field(default_factory=dict)
     serving: dict = field(default_factory=dict)
     scale: dict = field(default_factory=dict)
+    embed: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -280,25 +284,29 @@ def run(
     quick: bool = False,
     parts: Sequence[str] = ("floor", "cold", "warm", "build", "serving"),
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True),
+    texts: Path | None = None,
 ) -> BenchReport:
-    """Run the chosen parts; `quick` keeps each tiny (for the test suite)."""
+    """Run the chosen parts; `quick` keeps each tiny (for the test suite). `texts`: the folder
+    of report texts the embed part cuts its passages from (default: the corpus)."""
     from .search import open_index
 
-    index = open_index(conf, log=log)
-    qs = questions(index, 20 if quick else QUESTION_TARGET)
     runs = 1 if quick else 5
     env = child_env(conf)
-    report = BenchReport(
-        machine(),
+    report = BenchReport(machine(), {"process_runs": runs})
+    if set(parts) == {"embed"}:  # the embed part reads no index
+        report.embed = _embed_part(conf, env, texts, quick, log)
+        return report
+    index = open_index(conf, log=log)
+    qs = questions(index, 20 if quick else QUESTION_TARGET)
+    report.settings.update(
         {
             "questions": len(qs),
-            "process_runs": runs,
             "faiss_index": index.manifest.faiss_index,
             "passages": index.manifest.passage_count,
             "query_encoder": type(index.encoder).__name__,
             "onnx_threads": getattr(index.encoder, "threads", None)
             or os.environ.get("QA_ONNX_THREADS", 1),
-        },
+        }
     )
     if "floor" in parts:
         log("floor: Python and imports alone…")
@@ -328,7 +336,16 @@ def run(
             env=env,
         )
         report.serving = serving.to_dict()
+    if "embed" in parts:
+        report.embed = _embed_part(conf, env, texts, quick, log)
     return report
+
+
+def _embed_part(conf: Settings, env: dict, texts: Path | None, quick: bool, log) -> dict:
+    from . import bench_embed
+
+    log("embed: passages/s, floor, equality and builds on a library of reports…")
+    return bench_embed.run(conf, env, texts, quick=quick, log=log)
 
 
 # --- the readable table ---------------------------------------------------------------------------
@@ -343,10 +360,13 @@ def format_report(report: BenchReport) -> str:
     lines = [
         f"qa bench — {m['date']}, {m['cpus']} CPUs, Python {m['python']}, "
         f"load average {m['load_average_1m_at_start']} at start",
-        f"index: {report.settings['passages']} passages, FAISS {report.settings['faiss_index']}, "
-        f"queries via {report.settings['query_encoder']}",
-        "",
     ]
+    if "passages" in report.settings:
+        lines.append(
+            f"index: {report.settings['passages']} passages, FAISS "
+            f"{report.settings['faiss_index']}, queries via {report.settings['query_encoder']}"
+        )
+    lines.append("")
     if report.floor or report.cold:
         lines += [
             "Start-up (new process; median wall of the runs, CPU = user+sys)",
@@ -413,4 +433,8 @@ def format_report(report: BenchReport) -> str:
                 f"{r['latency']['p50_ms']:.1f} | {r['latency']['p95_ms']:.1f} |"
             )
         lines.append(f"\nsettings: {json.dumps(report.serving['settings'])}")
+    if report.embed:
+        from .bench_embed import format_report as format_embed
+
+        lines += ["", format_embed(report.embed)]
     return "\n".join(lines)

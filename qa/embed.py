@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .batching import encode_in_length_order
 from .config import DEFAULT_MODEL
 from .errors import ModelError
 
@@ -115,26 +116,29 @@ class Encoder:
 
     @property
     def dimension(self) -> int:
-        getter = getattr(self.model, "get_sentence_embedding_dimension", None)
-        return int(getter())
+        # sentence-transformers 6 renamed the getter (the old name warns).
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        return int(getter() if getter else self.model.get_sentence_embedding_dimension())
 
     def encode_documents(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Normalized float32 vectors for passages, in batches, reporting progress."""
-        batch = 32
+        """Normalized float32 vectors for passages, in length-sorted batches, reporting progress.
+
+        The build embeds with the model's ONNX export instead when it has one
+        (`qa.onnx_encoder.OnnxEncoder.encode_documents`, the same vectors, faster); this is
+        the route for models that cannot be exported.
+        """
+        texts = list(texts)
         encode = getattr(self.model, "encode_document", None) or self.model.encode
-        chunks = []
-        for start in range(0, len(texts), batch):
-            part = list(texts[start : start + batch])
-            chunks.append(
-                encode(part, normalize_embeddings=True, convert_to_numpy=True, batch_size=batch)
-            )
-            if progress:
-                progress(len(part))
-        if not chunks:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
+        batch = 32
+
+        def encode_batch(positions: np.ndarray) -> np.ndarray:
+            part = [texts[i] for i in positions]
+            return encode(part, normalize_embeddings=True, convert_to_numpy=True, batch_size=batch)
+
+        lengths = [self.count_tokens(t) for t in texts]
+        return encode_in_length_order(lengths, encode_batch, self.dimension, batch, progress)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         encode = getattr(self.model, "encode_query", None) or self.model.encode

@@ -1,25 +1,32 @@
-"""The query encoder without torch: the model exported to ONNX at build time, run by onnxruntime.
+"""The encoder without torch: the model exported to ONNX, run by onnxruntime.
 
-`qa build` exports the transformer with its pooling (and normalization) into the build folder;
-`OnnxQueryEncoder` then turns questions into the same vectors sentence-transformers would, with
-only onnxruntime, tokenizers and numpy loaded (about 0.3 s instead of about 6 s). A model that
-cannot be exported this way (extra layers, another pooling) keeps the sentence-transformers
-route: `export()` returns no files and the index reads queries with the full model.
+`qa build` exports the transformer with its pooling (and normalization) once per model (kept in
+`index/encoder/`, so later builds reuse it), embeds the passages with it, and links it into the
+build folder for queries. `OnnxEncoder` turns questions and passages into the same vectors
+sentence-transformers would, with only onnxruntime, tokenizers and numpy loaded (about 0.3 s to
+start instead of about 6 s; passages in length-sorted batches). A model that cannot be exported
+this way (extra layers, another pooling, vectors that differ) keeps the sentence-transformers
+route: `export()` returns no files and the build embeds and answers with the full model.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import inspect
 import json
 import os
 import shutil
+import uuid
 import warnings
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .batching import encode_in_length_order
 from .errors import ModelError
 
 ONNX_FILE = "query_encoder.onnx"
@@ -27,6 +34,18 @@ TOKENIZER_FILE = "query_tokenizer.json"
 CONFIG_FILE = "query_encoder.json"
 FILES = (ONNX_FILE, TOKENIZER_FILE, CONFIG_FILE)
 OPSET = 17
+# Part of the cached export's key: change it when export() writes something different.
+EXPORT_VERSION = 2
+# Passages per onnxruntime call at build time, length-sorted (`qa bench --only embed` measures
+# the alternatives; README, "Performance").
+DOCUMENT_BATCH = 16
+# The export is kept only if it gives the model's own vectors for these (batched, so padded).
+_PROBES = (
+    "IOM",
+    "In 2018, IOM provided direct assistance to 7,400 victims of trafficking.",
+    "The Inter-Agency Coordination Group against Trafficking in Persons (ICAT) met twice. " * 12,
+)
+_PROBE_COSINE = 0.999
 # The only sentence-transformers layers the export reproduces.
 _SUPPORTED_MODULES = (
     "sentence_transformers.models.Transformer",
@@ -60,11 +79,12 @@ def _pooling(model_dir: Path) -> tuple[str, bool] | None:
     return kind, _SUPPORTED_MODULES[2] in types
 
 
-def export(encoder, folder: Path) -> list[str]:
-    """Write the query encoder into `folder`; the names written, or [] when not exportable.
+def export(encoder, folder: Path, fuse: bool = True) -> list[str]:
+    """Write the encoder into `folder`; the names written, or [] when not exportable.
 
-    `encoder` is the build's `qa.embed.Encoder`; its loaded model is reused, so the export
-    costs a trace (a few seconds), not a second model load.
+    `encoder` is the build's `qa.embed.Encoder`; its model is loaded (with torch) to be traced.
+    The export is checked against the model's own vectors before it is kept. `fuse=False`
+    keeps the graph as traced (for `qa bench`, to measure what fusion gives).
     """
     source = encoder.source
     if not isinstance(source, Path):
@@ -135,7 +155,7 @@ def export(encoder, folder: Path) -> list[str]:
     finally:
         transformer.train(previous)
         _use_attention(transformer, attention)
-    fused = _fuse(target, transformer.config)
+    fused = _fuse(target, transformer.config) if fuse else False
     shutil.copyfile(source / "tokenizer.json", folder / TOKENIZER_FILE)
     config = {
         "model": encoder.name,
@@ -147,7 +167,75 @@ def export(encoder, folder: Path) -> list[str]:
         "fused": fused,
     }
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+    if not _same_vectors(encoder, folder):
+        for name in FILES:
+            (folder / name).unlink(missing_ok=True)
+        return []
     return list(FILES)
+
+
+def _same_vectors(encoder, folder: Path) -> bool:
+    """The export gives the model's own vectors for a few probes, one of them long and all
+    padded in one batch: what makes it safe to embed passages with it."""
+    expected = encoder.model.encode(list(_PROBES), normalize_embeddings=True, convert_to_numpy=True)
+    got = OnnxEncoder(folder).encode_queries(_PROBES)
+    return bool(((expected * got).sum(axis=1) >= _PROBE_COSINE).all())
+
+
+def export_key(encoder) -> str | None:
+    """What the export depends on: the model's files, qa's export code and the versions of
+    the packages that trace and fuse it; None for a model that is not a local folder."""
+    source = encoder.source
+    if not isinstance(source, Path):
+        return None
+    parts = [f"export {EXPORT_VERSION} opset {OPSET}", encoder.name, str(source)]
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            parts.append(f"{path.relative_to(source)} {stat.st_size} {stat.st_mtime_ns}")
+    for package in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime"):
+        try:
+            parts.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package} -")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def cached_export(encoder, root: Path, exporting: Callable[[], None] | None = None) -> Path | None:
+    """The model's export in `root/<key>/`, made on first use; None when not exportable.
+
+    Exporting loads the model with torch (about 6 s) and traces it (about 3 s); a build that
+    finds the export already made needs neither. Written into a temporary folder and renamed,
+    so a build killed while exporting leaves nothing half-made; older exports are removed.
+    `exporting` is called before an export is made (to tell the user why this build waits).
+    """
+    key = export_key(encoder)
+    if key is None:
+        return None
+    folder = root / key
+    if available(folder):
+        return folder
+    if _pooling(encoder.source) is None:
+        return None
+    if exporting:
+        exporting()
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{key}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        if not export(encoder, tmp):
+            return None
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another build exported it first (or left a damaged one)
+            if not available(folder):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for other in root.iterdir():
+        if other.name != key and not other.name.startswith(".tmp-"):
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
 
 
 def _use_attention(transformer, kind: str | None) -> str | None:
@@ -191,6 +279,12 @@ def _fuse(path: Path, config) -> bool:
         return False
 
 
+def default_threads() -> int:
+    """Threads (or batches side by side) onnxruntime uses: QA_ONNX_THREADS, else the cores, at
+    most 2."""
+    return int(os.environ.get("QA_ONNX_THREADS", min(2, os.cpu_count() or 1)))
+
+
 def available(folder: Path | None, files: dict[str, str] | None = None) -> bool:
     """True when the build folder holds an exported query encoder (listed in the manifest)."""
     if folder is None:
@@ -200,8 +294,9 @@ def available(folder: Path | None, files: dict[str, str] | None = None) -> bool:
     return all((folder / name).is_file() for name in FILES)
 
 
-class OnnxQueryEncoder:
-    """Questions -> normalized float32 vectors with onnxruntime and the model's tokenizer."""
+class OnnxEncoder:
+    """Questions and passages -> normalized float32 vectors with onnxruntime and the model's
+    tokenizer: sentence-transformers' vectors (cosine >= 0.999), without torch."""
 
     def __init__(self, folder: Path, threads: int | None = None) -> None:
         self.folder = Path(folder)
@@ -222,18 +317,24 @@ class OnnxQueryEncoder:
 
     @cached_property
     def session(self) -> Any:
+        # Two threads halve a question's encoding on an idle 2-core machine (README,
+        # "Performance"); on a machine busy with other work one can do better:
+        # QA_ONNX_THREADS overrides.
+        return self._session(self.threads or default_threads())
+
+    @cached_property
+    def single_thread_session(self) -> Any:
+        """A session that runs each call on the calling thread alone: for batches of passages
+        run side by side (one per core) rather than each split across the cores."""
+        return self._session(1)
+
+    def _session(self, threads: int) -> Any:
         try:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - dependency of the package
             raise ModelError("onnxruntime is not installed; run: pip install -e .") from exc
         options = ort.SessionOptions()
-        # Two threads halve a question's encoding on an idle 2-core machine (README,
-        # "Performance"); on a machine busy with other work one can do better:
-        # QA_ONNX_THREADS overrides.
-        default = min(2, os.cpu_count() or 1)
-        options.intra_op_num_threads = self.threads or int(
-            os.environ.get("QA_ONNX_THREADS", default)
-        )
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         try:
@@ -246,28 +347,57 @@ class OnnxQueryEncoder:
                 f"({exc.__class__.__name__}: {exc}); run `qa build` to export it again"
             ) from exc
 
-    @cached_property
-    def _inputs(self) -> list[str]:
-        return [i.name for i in self.session.get_inputs()]
-
-    def encode_queries(self, texts) -> np.ndarray:
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
+        return self._run(self.tokenizer.encode_batch(texts))
+
+    def encode_documents(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = DOCUMENT_BATCH,
+        workers: int | None = None,
+    ) -> np.ndarray:
+        """Passages in length-sorted batches, each padded to its longest (qa/batching.py);
+        the vectors in the order of `texts`.
+
+        `workers` batches run at once, each on one thread (default: as many as the threads a
+        question uses); with 1, batches run one after the other, each on all those threads.
+        """
+        encodings = self.tokenizer.encode_batch(list(texts))
+        workers = workers or self.threads or default_threads()
+        session = self.single_thread_session if workers > 1 else self.session
+        return encode_in_length_order(
+            [len(e.ids) for e in encodings],
+            lambda positions: self._run([encodings[i] for i in positions], session),
+            self.dimension,
+            batch_size,
+            progress,
+            workers,
+        )
+
+    def _run(self, encodings: list, session: Any = None) -> np.ndarray:
+        """One onnxruntime call over tokenized texts, padded to the longest of them."""
         width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros((len(texts), width), dtype=np.int64)
-        types = np.zeros((len(texts), width), dtype=np.int64)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
         for row, enc in enumerate(encodings):
             n = len(enc.ids)
             ids[row, :n] = enc.ids
             mask[row, :n] = enc.attention_mask
             types[row, :n] = enc.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        (vectors,) = self.session.run(None, {k: feed[k] for k in self._inputs})
+        session = session or self.session
+        (vectors,) = session.run(None, {i.name: feed[i.name] for i in session.get_inputs()})
         vectors = np.asarray(vectors, dtype=np.float32)
         if not self.config.get("normalize", True):
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors = vectors / np.maximum(norms, 1e-12)
         return np.ascontiguousarray(vectors)
+
+
+# The name qa/search.py loads a build's query encoder by (it encodes passages too now).
+OnnxQueryEncoder = OnnxEncoder

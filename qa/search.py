@@ -734,8 +734,11 @@ def open_index(
     from .embed import Encoder
 
     encoder = Encoder(conf.model)
-    build_index(conf.corpus_dir, conf.index_dir, encoder, progress=progress)
-    return Index(load_index(conf.index_dir), encoder=encoder)
+    manifest = build_index(conf.corpus_dir, conf.index_dir, encoder, progress=progress)
+    # Questions go through the build's ONNX export when it has one: the build may never have
+    # loaded the model itself (it embeds with the export too).
+    onnx = manifest.query_encoder == "onnx"
+    return Index(load_index(conf.index_dir), encoder=None if onnx else encoder)
 
 
 def search(

@@ -31,6 +31,9 @@ from .passages import Passage, make_passages
 # 3: units of every kind (pages, annexes, preamble, text, footnotes); passages point at refs.
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
+# Passages embedded together, sorted by length, before their documents are cached: about
+# 10 s of work on 2 cores, so a killed build loses little, and batches are nearly uniform.
+EMBED_CHUNK = 1024
 FIX = "run `qa build` to rebuild it"
 
 
@@ -162,10 +165,14 @@ def build_index(
         parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, None))
 
     lap("parse")
-    total = sum(len(parts[i][1][1]) for i in todo)
-    if todo:
+    # The ONNX export comes first: the build embeds with it, and queries use it afterwards.
+    export = _encoder_export(encoder, index_dir, lambda: say("export"))
+    lap("export_query_encoder")
+    embedder = _document_encoder(encoder, export) if todo else encoder
+    if todo and embedder is encoder:
         getattr(encoder, "model", None)  # load it now, so "embed" times the embedding alone
     lap("load_model")
+    total = sum(len(parts[i][1][1]) for i in todo)
     done = 0
     say("embed", 0, total)
 
@@ -174,13 +181,23 @@ def build_index(
         done += n
         say("embed", done, total)
 
-    for i in todo:
-        key, (document, doc_passages, doc_acronyms, _) = parts[i]
-        # A document's passages are read with the acronyms that document defines.
-        texts = [expand(p.embed_text, doc_acronyms) for p in doc_passages]
-        vectors = encoder.encode_documents(texts, progress=step)
-        parts[i] = (key, (document, doc_passages, doc_acronyms, vectors))
-        cache.put(key, parts[i][1])
+    # Passages are embedded a chunk of documents at a time, sorted by length within the chunk
+    # (qa/batching.py), and each document is cached as soon as its chunk is done: a build
+    # killed half-way loses one chunk at most, and the next build embeds only the rest.
+    for chunk in _chunks(todo, [len(parts[i][1][1]) for i in todo], EMBED_CHUNK):
+        texts: list[str] = []
+        for i in chunk:
+            _key, (_document, doc_passages, doc_acronyms, _) = parts[i]
+            # A document's passages are read with the acronyms that document defines.
+            texts.extend(expand(p.embed_text, doc_acronyms) for p in doc_passages)
+        vectors = embedder.encode_documents(texts, progress=step)
+        start = 0
+        for i in chunk:
+            key, (document, doc_passages, doc_acronyms, _) = parts[i]
+            end = start + len(doc_passages)
+            parts[i] = (key, (document, doc_passages, doc_acronyms, vectors[start:end]))
+            cache.put(key, parts[i][1])
+            start = end
 
     documents = [entry[0] for _, entry in parts]
     acronyms: dict[str, str] = {}
@@ -220,10 +237,8 @@ def build_index(
             _write_json(tmp / "passages.json", [asdict(p) for p in passages])
             _write_json(tmp / "acronyms.json", acronyms)
             _write_json(tmp / "names.json", document_names(documents))
+            query_encoder = _link_export(export, tmp)
             lap("write")
-            say("export", 0, 0)
-            query_encoder = _export_query_encoder(encoder, tmp)
-            lap("export_query_encoder")
             files = _file_hashes(tmp)
             for path in tmp.rglob("*"):
                 if path.is_file():
@@ -326,23 +341,70 @@ def document_names(documents: list[Document]) -> dict[str, int]:
     return find_names(texts)
 
 
-def _export_query_encoder(encoder, folder: Path) -> str:
-    """Export the query encoder to ONNX when the model allows; "onnx" or the fallback's name.
+def _encoder_export(
+    encoder, index_dir: Path, exporting: Callable[[], None] | None = None
+) -> Path | None:
+    """The model's ONNX export (made once, kept in index/encoder/), or None.
 
-    An export that fails leaves no partial file: queries then go through sentence-transformers
-    (slower to start, same vectors), so a build never fails for the sake of speed.
+    An export that fails or is not possible leaves nothing behind: the build embeds and
+    queries go through sentence-transformers (slower, same vectors), so a build never fails
+    for the sake of speed.
     """
     from . import onnx_encoder
 
     try:
-        written = onnx_encoder.export(encoder, folder)
+        return onnx_encoder.cached_export(encoder, index_dir / "encoder", exporting)
     except Exception:
-        written = []
-    if not written:
+        return None
+
+
+def _document_encoder(encoder, export: Path | None):
+    """What embeds the passages: the ONNX export when it loads, else the model itself."""
+    if export is None:
+        return encoder
+    from .onnx_encoder import OnnxEncoder
+
+    try:
+        onnx = OnnxEncoder(export)
+        onnx.encode_documents(["IOM"])  # loads it now: a damaged export falls back here
+    except Exception:
+        shutil.rmtree(export, ignore_errors=True)  # the next build exports it again
+        return encoder
+    return onnx
+
+
+def _link_export(export: Path | None, folder: Path) -> str:
+    """Put the export's files into the build folder for queries (hard links, no copy where
+    the file system allows); "onnx", or "sentence-transformers" without them."""
+    from . import onnx_encoder
+
+    if export is None:
+        return "sentence-transformers"
+    try:
+        for name in onnx_encoder.FILES:
+            try:
+                os.link(export / name, folder / name)
+            except OSError:
+                shutil.copyfile(export / name, folder / name)
+    except OSError:
         for name in onnx_encoder.FILES:
             (folder / name).unlink(missing_ok=True)
         return "sentence-transformers"
     return "onnx"
+
+
+def _chunks(items: list[int], sizes: list[int], target: int) -> list[list[int]]:
+    """Consecutive groups of items whose sizes add up to at least `target` (the last may be
+    smaller)."""
+    groups: list[list[int]] = [[]]
+    total = 0
+    for item, size in zip(items, sizes):
+        if total >= target:
+            groups.append([])
+            total = 0
+        groups[-1].append(item)
+        total += size
+    return [g for g in groups if g]
 
 
 def _current_build(index_dir: Path) -> str | None:

@@ -54,6 +54,22 @@ def index(built_index, encoder):
     return Index(load_index(built_index[1]), encoder=encoder)
 
 
+@pytest.fixture(scope="session")
+def passage_texts(built_index):
+    """What the build embedded for each passage of the report (with its acronyms)."""
+    from qa.acronyms import expand
+    from qa.store import load_index
+
+    stored = load_index(built_index[1])
+    return [expand(p.embed_text, stored.acronyms) for p in stored.passages]
+
+
+@pytest.fixture(scope="session")
+def model_passage_vectors(encoder, passage_texts):
+    """The same passages through sentence-transformers in float32: the reference vectors."""
+    return encoder.model.encode(passage_texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
 @pytest.fixture
 def isolated_env(monkeypatch, built_index):
     """QA_* variables pointing at the session's built index (for CLI and search() tests)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import small_report
 
-from qa import bench, bench_load, bench_scale
+from qa import bench, bench_embed, bench_load, bench_scale
 from qa.cli import main
 from qa.config import MODES, settings
 from qa.measure import percentile, run_child, summary_ms
@@ -56,7 +57,7 @@ def test_questions_reach_the_target(onnx_index):
 
 def test_quick_bench_prints_every_figure(conf):
     report = bench.run(conf, quick=True, parts=("floor", "cold", "warm"), log=lambda m: None)
-    assert report.settings["query_encoder"] == "OnnxQueryEncoder"
+    assert report.settings["query_encoder"] == "OnnxEncoder"
     assert {"python"} <= {k.split(" ")[0] for k in report.floor}
     for figures in (*report.floor.values(), *report.cold.values()):
         assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0
@@ -191,3 +192,93 @@ def test_synthetic_bm25_is_bm25s():
     for query in (["w1", "w2"], ["w7"], ["w3", "w3", "w39"]):
         expected = reference.get_scores(query)
         np.testing.assert_allclose(ours.scores(" ".join(query)), expected, rtol=1e-5, atol=1e-6)
+
+
+# --- embedding a library (qa/bench_embed.py) ------------------------------------------------------
+
+DUMP = """
+=== page 1 of 2 ===
+United Nations A/80/99
+General Assembly
+25-01234 (E) 010525
+*2501234*
+Report of the Secretary-General
+1. The present report is submitted pursuant to resolution 79/1. {long}
+2. Short.
+=== page 2 of 2 ===
+A/80/99
+2/2 25-01234
+3. Member States were invited to share information on victims of trafficking and the
+assistance they received in 2024, including shelter, legal aid and medical care.
+"""
+
+
+def test_embed_bench_cuts_pdf_dumps_into_paragraph_sized_passages(tmp_path, encoder):
+    long = " ".join(["Victims of trafficking were assisted by the Organization."] * 40)
+    (tmp_path / "A_80_99.en.txt").write_text(DUMP.format(long=long), encoding="utf-8")
+    docs = bench_embed.library(tmp_path, encoder.count_tokens)
+    (passages,) = docs.values()
+    # Page markers, symbols, job numbers dropped; paragraph 1 (320 words) cut into 4 windows
+    # of 80 words; "2. Short." too short to keep; paragraph 3 joined across its lines.
+    assert len(passages) == 5
+    assert all(30 <= encoder.count_tokens(p) <= 250 for p in passages)
+    assert passages[0].startswith("The present report is submitted")
+    assert not any("25-01234" in p or "=== page" in p or "A/80/99" in p for p in passages)
+    assert passages[-1].startswith("Member States were invited")
+    assert "the\nassistance" not in passages[-1] and "and the assistance" in passages[-1]
+
+
+def test_embed_bench_samples_runs_of_neighbours():
+    passages = [str(i) for i in range(1000)]
+    picked = bench_embed.sample(passages, 200, run=50)
+    assert len(picked) == 200
+    assert picked[:2] == ["0", "1"] and picked[50] == "250"  # runs of 50, spread evenly
+    assert bench_embed.sample(passages[:10], 200) == passages[:10]
+    assert bench_embed.fill([10, 10, 5, 5], [np.array([0, 1]), np.array([2, 3])]) == 1.0
+    assert bench_embed.fill([10, 5], [np.array([0, 1])]) == 0.75
+
+
+@pytest.mark.slow
+def test_embed_bench_quick_prints_every_figure(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for n in range(3):
+        paragraphs = "\n".join(
+            f"{i}. Report {n} paragraph {i}: victims of trafficking were assisted in "
+            f"{2000 + i} by States, United Nations entities and civil society organizations, "
+            "which offered shelter, legal aid and medical care to every victim identified."
+            for i in range(1, 30)
+        )
+        (texts / f"r{n}.txt").write_text(paragraphs, encoding="utf-8")
+    conf = settings(texts, tmp_path / "unused-index")
+    figures = bench_embed.run(conf, bench.child_env(conf), texts, quick=True, log=lambda m: None)
+    assert figures["passages"] == 87 and figures["documents"] == 3
+    routes = {r["route"]: r for r in figures["routes"]}
+    before = routes["sentence-transformers, batches of 32 in corpus order (before)"]
+    assert before["best"] > 0 and before["cosine_min"] > 0.999
+    assert all(r["cosine_min"] >= 0.999 for r in routes.values())
+    assert figures["library"]["cosine_min"] >= 0.999
+    builds = figures["builds"]
+    assert builds["fresh"]["embedded"] == builds["fresh"]["passages"] > 0
+    assert builds["unchanged"]["embedded"] == 0
+    assert 0 < builds["add_one"]["embedded"] < builds["add_one"]["passages"]
+    assert builds["killed"]["returncode"] == -9 and not builds["killed"]["manifest_written"]
+    assert builds["resumed"]["same_vectors_as_fresh"] >= 0.999
+    table = bench_embed.format_report(figures)
+    assert "| ONNX, length-sorted, batch 16, 2 batches side by side |" in table
+    assert "Killed with SIGKILL" in table
+    json.dumps(figures)
+
+
+def test_cli_embed_bench_on_one_report_says_what_to_give(conf, tmp_path):
+    """One document cannot show a build resumed or a report added: an error, not a traceback."""
+    texts = tmp_path / "one"
+    texts.mkdir()
+    shutil.copy(next(conf.corpus_dir.glob("*.txt")), texts)
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--only", "embed", "--texts", str(texts)]
+        + ["--corpus-dir", str(conf.corpus_dir), "--index-dir", str(tmp_path / "index")],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output and "--texts DIR" in result.output

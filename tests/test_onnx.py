@@ -1,4 +1,5 @@
-"""The ONNX query encoder gives sentence-transformers' vectors and rankings, without torch."""
+"""The ONNX encoder gives sentence-transformers' vectors and rankings, without torch: for
+questions at search time and for passages at build time."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import sys
 
 import numpy as np
 import pytest
+from hits import assert_same_rankings, with_passage_vectors
 
+import qa.onnx_encoder
 from qa.config import PROJECT_DIR
 from qa.embed import Encoder
 from qa.evaluate import QUESTION_SETS, load_questions
-from qa.onnx_encoder import FILES, OnnxQueryEncoder, available, export
+from qa.onnx_encoder import FILES, OnnxEncoder, available, cached_export, export, export_key
 from qa.search import Index
-from qa.store import load_index, read_manifest
+from qa.store import _document_encoder, load_index, passage_vectors, read_manifest
 
 QUESTIONS = [q.question for path in QUESTION_SETS.values() for q in load_questions(path)]
 # Heavy packages that answering a question from the command line must not import.
@@ -30,7 +33,7 @@ def build_folder(built_index):
 
 @pytest.fixture(scope="session")
 def onnx_encoder(build_folder):
-    return OnnxQueryEncoder(build_folder)
+    return OnnxEncoder(build_folder)
 
 
 def test_build_exports_the_query_encoder(built_index, build_folder):
@@ -76,8 +79,8 @@ def test_one_at_a_time_equals_batched(onnx_encoder):
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
 def test_same_rankings_on_the_evaluation_questions(built_index, index, mode):
     onnx_index = Index(load_index(built_index[1]))
-    assert isinstance(onnx_index.encoder, OnnxQueryEncoder)
-    assert not isinstance(index.encoder, OnnxQueryEncoder)
+    assert isinstance(onnx_index.encoder, OnnxEncoder)
+    assert not isinstance(index.encoder, OnnxEncoder)
     for question in QUESTIONS:
         expected = [(h.paragraph, h.item) for h in index.search(question, k=10, mode=mode)]
         got = [(h.paragraph, h.item) for h in onnx_index.search(question, k=10, mode=mode)]
@@ -86,7 +89,7 @@ def test_same_rankings_on_the_evaluation_questions(built_index, index, mode):
 
 def test_index_without_export_falls_back_to_sentence_transformers(built_index, build_folder):
     stored = load_index(built_index[1])
-    assert Index(stored).encoder.__class__ is OnnxQueryEncoder
+    assert Index(stored).encoder.__class__ is OnnxEncoder
     stored.folder = None  # as an index built before the export existed
     assert Index(stored).encoder.__class__ is Encoder
 
@@ -134,3 +137,103 @@ def test_cli_search_imports_no_heavy_package(isolated_env):
     }
     assert "onnxruntime" in imported
     assert not imported.intersection(HEAVY), sorted(imported.intersection(HEAVY))
+
+
+# --- passages: the build embeds them with the export ---------------------------------------------
+
+
+def test_build_embeds_passages_as_the_model_does(built_index, model_passage_vectors):
+    """The built index holds the ONNX export's passage vectors; they are the model's."""
+    built = passage_vectors(load_index(built_index[1]))
+    assert built.shape == model_passage_vectors.shape
+    cosines = (built * model_passage_vectors).sum(axis=1)
+    assert cosines.min() >= 0.999, int(cosines.argmin())
+
+
+def test_passages_in_any_order_get_the_same_vectors(onnx_encoder, passage_texts):
+    """Sorting by length, padding per batch and running batches side by side change nothing:
+    the vectors come back in the order given, equal to the texts encoded one at a time."""
+    texts = passage_texts[:40]
+    vectors = onnx_encoder.encode_documents(texts)
+    order = np.random.default_rng(0).permutation(len(texts))
+    shuffled = onnx_encoder.encode_documents([texts[i] for i in order], batch_size=7)
+    np.testing.assert_allclose(shuffled, vectors[order], atol=1e-5)
+    # Batches side by side (one thread each) or one at a time (on all threads): the same.
+    for workers in (1, 2, 3):
+        got = onnx_encoder.encode_documents(texts, batch_size=5, workers=workers)
+        np.testing.assert_allclose(got, vectors, atol=1e-5)
+    one_by_one = np.vstack([onnx_encoder.encode_queries([t]) for t in texts[:8]])
+    np.testing.assert_allclose(vectors[:8], one_by_one, atol=1e-5)
+    assert onnx_encoder.encode_documents([]).shape == (0, onnx_encoder.dimension)
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_passage_vectors_leave_rankings_unchanged(built_index, model_passage_vectors, mode):
+    """The evaluation questions rank the report's paragraphs identically (top 10) whether its
+    passages were embedded by the export or by sentence-transformers."""
+    onnx_index = Index(load_index(built_index[1]))
+    assert_same_rankings(
+        with_passage_vectors(built_index[1], model_passage_vectors, onnx_index.encoder),
+        onnx_index,
+        QUESTIONS,
+        mode,
+    )
+
+
+def test_the_export_is_made_once_per_model(built_index, encoder, monkeypatch):
+    """The build keeps its export in index/encoder/<key>/ and links it into every build; a
+    later build finds it there and neither loads the model nor exports again."""
+    index_dir = built_index[1]
+    folder = index_dir / "encoder" / export_key(encoder)
+    assert available(folder)
+    build_folder = index_dir / "builds" / read_manifest(index_dir).build
+    assert (build_folder / "query_encoder.onnx").samefile(folder / "query_encoder.onnx")
+
+    def no_export(*args):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(qa.onnx_encoder, "export", no_export)
+    assert cached_export(encoder, index_dir / "encoder") == folder
+
+
+def test_a_damaged_export_falls_back_to_the_model(tmp_path, build_folder, encoder):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in FILES:
+        (folder / name).write_bytes((build_folder / name).read_bytes())
+    assert isinstance(_document_encoder(encoder, folder), OnnxEncoder)
+    (folder / "query_encoder.onnx").write_bytes(b"not a model")
+    assert _document_encoder(encoder, folder) is encoder
+    assert not folder.exists()  # the next build exports it again
+
+
+@pytest.mark.slow
+def test_an_export_that_gives_other_vectors_is_not_kept(tmp_path, encoder, monkeypatch):
+    """The export is checked against the model before it is used for passages or questions."""
+    original = OnnxEncoder.encode_queries
+    monkeypatch.setattr(
+        OnnxEncoder, "encode_queries", lambda self, texts: original(self, texts)[:, ::-1].copy()
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    assert export(encoder, out) == []
+    assert list(out.iterdir()) == []
+
+
+def test_search_after_building_on_demand_uses_the_export(built_index, tmp_path):
+    """`open_index` rebuilding a stale index (with the export already made) answers through
+    the export: no model load for the build or for the questions."""
+    import shutil
+
+    from qa.config import settings
+    from qa.search import open_index
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(built_index[0], corpus)
+    shutil.copytree(built_index[1], index_dir)
+    report = next(corpus.glob("*.txt"))
+    report.write_text(report.read_text() + "\n", encoding="utf-8")
+    index = open_index(settings(corpus, index_dir), log=lambda message: None)
+    assert isinstance(index.encoder, OnnxEncoder)
+    assert index.manifest.timings["embed"] > 0
+    assert index.search("How many victims did IOM assist in 2018?", k=1)[0].paragraph == 57

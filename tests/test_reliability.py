@@ -368,6 +368,7 @@ def test_build_recovers_from_a_wrecked_index(make_corpus, encoder, tmp_path):
         ".build.lock",
         "builds",
         "cache",
+        "encoder",
         "manifest.json",
     ]
 

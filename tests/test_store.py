@@ -1,16 +1,26 @@
-"""Index on disk: round trip, determinism, staleness, damage and atomic replacement."""
+"""Index on disk: round trip, determinism, staleness, damage, atomic replacement, resuming."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import small_report
+from fake_encoder import FakeEncoder
 
+from qa.config import PROJECT_DIR
 from qa.errors import CorpusError, CorruptIndexError, IndexMissingError, StaleIndexError
 from qa.search import Index
-from qa.store import build_index, load_index, passage_vectors, read_manifest, staleness
+from qa.store import _chunks, build_index, load_index, passage_vectors, read_manifest, staleness
+
+TESTS_DIR = Path(__file__).resolve().parent
 
 
 def test_round_trip(built_index):
@@ -99,3 +109,58 @@ def test_failed_build_leaves_the_previous_index(built_index, tmp_path, encoder):
 def test_missing_corpus_folder(tmp_path, encoder):
     with pytest.raises(CorpusError, match="does not exist"):
         build_index(tmp_path / "nope", tmp_path / "index", encoder)
+
+
+# --- embedding in chunks, and resuming a killed build -----------------------------------------
+
+_KILLED_BUILD = """
+import sys
+import qa.store
+from fake_encoder import FakeEncoder
+from pathlib import Path
+
+qa.store.EMBED_CHUNK = 3
+qa.store.build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEncoder(kill_after=2))
+"""
+
+
+def test_killed_build_keeps_finished_documents_and_resumes(make_corpus, tmp_path, monkeypatch):
+    """SIGKILL during the second chunk: the first chunk's documents are cached, and the next
+    build embeds only the others; the index equals one built in one go."""
+    reports = {
+        f"r{n}.txt": small_report([f"Report {n} says victims were assisted.", f"Fund {n} grew."])
+        for n in range(6)
+    }
+    corpus = make_corpus(reports)
+    index_dir = tmp_path / "index"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), str(TESTS_DIR)])}
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(corpus), str(index_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert not (index_dir / "manifest.json").exists()
+    # Chunks of at least 3 passages: two 2-passage documents each; the first chunk is done.
+    assert len(list((index_dir / "cache").glob("*.json"))) == 2
+
+    monkeypatch.setattr("qa.store.EMBED_CHUNK", 3)
+    resumed = FakeEncoder()
+    manifest = build_index(corpus, index_dir, resumed)
+    assert manifest.document_count == 6 and manifest.passage_count == 12
+    assert len(resumed.embedded) == 8  # the four documents not cached, two passages each
+    assert not any("Report 0 " in t or "Report 1 " in t for t in resumed.embedded)
+
+    fresh = FakeEncoder()
+    build_index(corpus, tmp_path / "fresh", fresh)
+    assert len(fresh.embedded) == 12
+    np.testing.assert_array_equal(
+        passage_vectors(load_index(index_dir)), passage_vectors(load_index(tmp_path / "fresh"))
+    )
+
+
+def test_chunks_close_when_they_reach_the_target():
+    assert _chunks([10, 11, 12, 13, 14], [2, 1, 5, 1, 1], 3) == [[10, 11], [12], [13, 14]]
+    assert _chunks([], [], 3) == []
