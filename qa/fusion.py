@@ -13,6 +13,12 @@ from collections.abc import Hashable, Mapping
 # Weight of the dense measure; the lexical one gets the rest. Equal weights sit in the middle
 # of a flat optimum (0.3–0.6 give the same Recall@1 on the dev set), so no fitted constant.
 DENSE_WEIGHT = 0.5
+# Evidence-following weights: when BM25's best paragraph holds at least FULL_EVIDENCE of the
+# question's words (weighted by IDF), the weights stay equal; at NO_EVIDENCE or less the dense
+# measure gets MAX_DENSE_WEIGHT; linear in between (tuned on the dev sets: README).
+FULL_EVIDENCE = 0.5
+NO_EVIDENCE = 0.2
+MAX_DENSE_WEIGHT = 0.8
 # The constant of reciprocal rank fusion in Cormack et al. (2009).
 RRF_K = 60
 
@@ -29,6 +35,23 @@ def minmax(scores: Mapping[Hashable, float]) -> dict[Hashable, float]:
     if high - low <= 1e-12:
         return {key: 1.0 if value > 0 else 0.0 for key, value in scores.items()}
     return {key: (value - low) / (high - low) for key, value in scores.items()}
+
+
+def evidence_weight(
+    coverage: float,
+    full: float = FULL_EVIDENCE,
+    none: float = NO_EVIDENCE,
+    low: float = DENSE_WEIGHT,
+    high: float = MAX_DENSE_WEIGHT,
+) -> float:
+    """The dense weight for a question whose best BM25 paragraph covers `coverage` (0–1) of
+    its words by IDF. Readers who use the documents' own words (names, numbers, terms) are
+    served by BM25 as well as by the model; readers who say it in other words leave BM25
+    matching a few common words, and the model should decide."""
+    if full <= none:
+        return low
+    share = min(1.0, max(0.0, (full - coverage) / (full - none)))
+    return low + share * (high - low)
 
 
 def fuse(

@@ -76,6 +76,16 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in stop])
 
 
+def stem_word(word: str) -> str:
+    """One lower-case word's stem, as `tokenize` stems it."""
+    return _stemmer().stemWord(word)
+
+
+def stopwords() -> frozenset[str]:
+    """The English stop words `tokenize` drops."""
+    return _stopwords()
+
+
 class LexicalIndex:
     """A BM25 index over the passages' texts (their context included).
 
@@ -163,45 +173,99 @@ class LexicalIndex:
         return out + np.float32(constant) if constant else out
 
     def top(
-        self, query: str, k: int, allowed: np.ndarray | None = None
+        self, query: str | dict[str, float], k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, scores) of the k best passages with a positive score, in id order.
 
         Exact: ties at the k-th score go to the lower passage ids. `allowed` (a boolean mask
-        over passages) keeps only those passages.
+        over passages) keeps only those passages. `query` is text, or weighted stems
+        ({stem: weight}, e.g. a question with its expansions: qa/expansion.py).
         """
         found = self.best(query, k, allowed=allowed)
         return found.ids, found.scores
 
+    def df(self, stem: str) -> int:
+        """How many passages hold the stem (0 for a stem the corpus never uses)."""
+        i = self.vocab.get(stem)
+        return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
+
+    def idf(self, stem: str) -> float:
+        """BM25's inverse document frequency of a stem; a stem the corpus never uses gets the
+        highest (it is as specific as a word can be)."""
+        df = self.df(stem)
+        return float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5)))
+
+    def holds(self, stem: str, passages: np.ndarray) -> bool:
+        """Whether any of these passages holds the stem."""
+        i = self.vocab.get(stem)
+        if i is None or not len(passages):
+            return False
+        column = np.asarray(self.indices[int(self.indptr[i]) : int(self.indptr[i + 1])])
+        return bool(np.isin(passages, column, assume_unique=False).any())
+
     def best(
-        self, query: str, k: int, prune: bool = False, allowed: np.ndarray | None = None
+        self,
+        query: str | dict[str, float],
+        k: int,
+        prune: bool = False,
+        allowed: np.ndarray | None = None,
     ) -> LexicalTop:
         """The k best passages with a positive score (exactly those, with or without pruning).
 
         Args:
-            query: the question (tokenized here).
+            query: the question (tokenized here), or weighted stems {stem: weight}: each
+                stem's BM25 contributions count `weight` times.
             k: how many passages at most.
             prune: skip scanning the commonest words' postings when their impacts cannot
                 lift a passage into the top k (MaxScore); the result is the same.
             allowed: a boolean mask over passages; only those are scored (no pruning then).
         """
-        ids = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        weights = None
+        if isinstance(query, dict):
+            known = [(self.vocab[t], w) for t, w in query.items() if t in self.vocab and w > 0]
+            ids = [i for i, _ in known]
+            weights = [w for _, w in known]
+            if all(w == 1.0 for w in weights):
+                weights = None
+        else:
+            ids = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
         if not ids or k <= 0:
             return LexicalTop(np.zeros(0, np.int64), np.zeros(0, np.float32), 0, 0)
-        constant = float(self.nonoccurrence[ids].sum()) if self.nonoccurrence is not None else 0.0
-        found = self._maxscore(ids, k, constant) if prune and allowed is None else None
-        return found if found is not None else self._exhaustive(ids, k, constant, allowed)
+        if self.nonoccurrence is None:
+            constant = 0.0
+        elif weights is None:
+            constant = float(self.nonoccurrence[ids].sum())
+        else:
+            constant = float((self.nonoccurrence[ids] * np.asarray(weights)).sum())
+        found = (
+            self._maxscore(ids, k, constant)
+            if prune and allowed is None and weights is None
+            else None
+        )
+        if found is not None:
+            return found
+        return self._exhaustive(ids, k, constant, allowed, weights)
 
     # --- exhaustive: every posting of the query's words ---------------------------------------
 
     def _exhaustive(
-        self, ids: list[int], k: int, constant: float, allowed: np.ndarray | None = None
+        self,
+        ids: list[int],
+        k: int,
+        constant: float,
+        allowed: np.ndarray | None = None,
+        term_weights: list[float] | None = None,
     ) -> LexicalTop:
         """Only the passages that contain a query word are scored, so the cost follows the
         query words' posting lists, not the corpus size."""
         starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
         docs = np.concatenate([self.indices[a:b] for a, b in zip(starts, ends)])
-        weights = np.concatenate([self.data[a:b] for a, b in zip(starts, ends)])
+        if term_weights is None:
+            weights = np.concatenate([self.data[a:b] for a, b in zip(starts, ends)])
+        else:
+            weights = np.concatenate(
+                [self.data[a:b] * np.float32(w) for a, b, w in zip(starts, ends, term_weights)]
+            )
         if allowed is not None:
             keep = allowed[docs]
             docs, weights = docs[keep], weights[keep]

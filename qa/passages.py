@@ -14,7 +14,9 @@ class Passage:
     """The retrieval unit: a window of one paragraph (or of one of its sub-items).
 
     `text` is the report's own words (shown and highlighted); `context` (section title, the
-    paragraph's opening words for a sub-item) is read by the model and BM25 alongside it.
+    paragraph's opening words for a sub-item) is read by the model and BM25 alongside it;
+    `heading` (the document's title and the path of headings above the paragraph) by the
+    model alone.
     """
 
     id: int
@@ -23,9 +25,19 @@ class Passage:
     item: tuple[str, ...] | None
     text: str
     context: str
+    heading: str = ""
 
     @property
     def embed_text(self) -> str:
+        """What the model reads: heading, context and text. A whole paragraph's context is
+        its section title, which its heading path already ends with."""
+        context = self.context if self.item is not None or not self.heading else ""
+        return "\n".join(part for part in (self.heading, context, self.text) if part)
+
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 reads: context and text (a heading path repeated in every passage of a
+        section only blurs BM25's word weights: README, "Retrieval quality")."""
         return f"{self.context}\n{self.text}" if self.context else self.text
 
 
@@ -108,6 +120,36 @@ def _windows(text: str, context: str, count: Callable[[str], int], limit: int) -
     return windows
 
 
+def heading_path(
+    document: Document,
+    paragraph: Paragraph,
+    count: Callable[[str], int] | None = None,
+    budget: int = 0,
+) -> str:
+    """ "Document title: chapter > section > subsection": where a paragraph sits, as words.
+
+    With `count` and `budget` (word pieces), the outer headings go first ("… > subsection"),
+    then the title is shortened: the nearest heading says most about the paragraph."""
+    titles = [h.title for h in paragraph.headings if h.title]
+
+    def join(parts: list[str], cut: bool) -> str:
+        path = " > ".join((["…"] if cut else []) + parts)
+        return ": ".join(part for part in (document.title, path) if part)
+
+    text = join(titles, False)
+    if count is None or count(text) <= budget:
+        return text
+    for start in range(1, len(titles)):
+        text = join(titles[start:], True)
+        if count(text) <= budget:
+            return text
+    last = titles[-1] if titles else ""
+    room = budget - (count(last) if last else 0)
+    title = _trim(document.title, count, max(room, budget // 3))
+    text = ": ".join(part for part in (title, last) if part)
+    return text if count(text) <= budget else _trim(text, count, budget)
+
+
 def _trim(context: str, count: Callable[[str], int], budget: int) -> str:
     """Shorten a context to at most `budget` word pieces, keeping its start."""
     if count(context) <= budget:
@@ -152,8 +194,11 @@ def make_passages(
     A paragraph that fits is one passage; sub-items also get passages of their own (with the
     paragraph's opening words as context) so an answer inside one item can be cited exactly.
     A paragraph too long for the model is read through its sub-items and sentence windows.
+    The heading (document title and heading path) and the context share a third of what the
+    model reads, the heading at most a quarter.
     """
     passages: list[Passage] = []
+    heading_budget = max_tokens // 4
     context_budget = max_tokens // 3
     for document in documents:
         units = [document.summary] if document.summary else []
@@ -161,15 +206,18 @@ def make_passages(
             title = paragraph.section_title or (
                 paragraph.headings[-1].title if paragraph.headings else ""
             )
+            heading = heading_path(document, paragraph, count_tokens, heading_budget)
+            budget = context_budget - (count_tokens(heading) if heading else 0)
             for label, text, context in paragraph_units(paragraph, title):
-                context = _trim(context, count_tokens, context_budget)
+                context = _trim(context, count_tokens, budget)
+                read_with = "\n".join(part for part in (heading, context) if part)
                 whole = label is None
-                windows = _windows(text, context, count_tokens, max_tokens)
+                windows = _windows(text, read_with, count_tokens, max_tokens)
                 if "\n" in text and len(windows) > 1:
                     # Too long as a whole: its opening words and items are read as their own
                     # passages (which the items below provide).
                     first = paragraph.intro if whole else text.split("\n", 1)[0]
-                    windows = _windows(first, context, count_tokens, max_tokens)
+                    windows = _windows(first, read_with, count_tokens, max_tokens)
                 for window in windows:
                     if window:
                         passages.append(
@@ -180,6 +228,7 @@ def make_passages(
                                 label,
                                 window,
                                 context,
+                                heading,
                             )
                         )
     return passages

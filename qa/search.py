@@ -20,7 +20,9 @@ from .acronyms import expand_query
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .document import PARAGRAPH, Document, Paragraph
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
-from .fusion import fuse
+from .expansion import expand_terms
+from .fusion import DENSE_WEIGHT, evidence_weight, fuse
+from .grains import Sentences
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
@@ -32,6 +34,27 @@ DENSE_CANDIDATES = 1000
 # The same for BM25 (passages that share no word with the question are never candidates).
 LEXICAL_CANDIDATES = 1000
 QUERY_CACHE_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking mechanisms a search uses (README, "Retrieval quality"); all on by default.
+    `benchmarks/mechanisms.py` turns them off one at a time to measure each.
+
+    Attributes:
+        sentences: the dense measure of a paragraph is the mean of its best passage's and its
+            best sentence's cosine similarity (qa/grains.py).
+        expansion: BM25 also looks for each question word's nearest corpus word
+            (qa/expansion.py).
+        evidence: the dense weight in the fusion grows as the best BM25 paragraph covers less
+            of the question (qa/fusion.py, `evidence_weight`); else equal weights.
+        sentence_candidates: how many paragraphs of each measure's best get sentence scores.
+    """
+
+    sentences: bool = True
+    expansion: bool = True
+    evidence: bool = True
+    sentence_candidates: int = 200
 
 
 @dataclass(frozen=True)
@@ -163,8 +186,9 @@ class Index:
     Load once and reuse: `Index.load()` then `index.search("question")`.
     """
 
-    def __init__(self, stored: StoredIndex, encoder=None) -> None:
+    def __init__(self, stored: StoredIndex, encoder=None, ranking: Ranking | None = None) -> None:
         self.stored = stored
+        self.ranking = ranking or Ranking()
         self.manifest = stored.manifest
         self.passages: list[Passage] = stored.passages
         self.documents: dict[str, Document] = {d.doc_id: d for d in stored.documents}
@@ -187,6 +211,8 @@ class Index:
             start, _ = self._span.get(p.doc_id, (p.id, p.id))
             self._span[p.doc_id] = (start, p.id + 1)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
+        self.sentences = Sentences(*stored.sentences, self._keys) if stored.sentences else None
+        self.neighbours = stored.neighbours or {}
 
     @classmethod
     def load(
@@ -277,14 +303,63 @@ class Index:
         )
         return {int(i): float(s) for s, i in zip(scores, ids)}
 
+    def lexical_query(self, question: str) -> str | dict[str, float]:
+        """What BM25 is asked: the question with its acronyms' other forms and, with
+        `ranking.expansion`, each word's nearest corpus word at a lower weight."""
+        text = self.expanded(question)
+        if not (self.ranking.expansion and self.neighbours):
+            return text
+        vocab = self.stored.lexical.vocab
+        return expand_terms(text, self.neighbours, known=vocab.__contains__)
+
     def lexical_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
         """BM25 score of the best passages sharing a word with the question."""
         ids, scores = self.stored.lexical.top(
-            self.expanded(question),
+            self.lexical_query(question),
             LEXICAL_CANDIDATES,
             allowed=within.mask if within is not None else None,
         )
         return dict(zip(ids.tolist(), scores.tolist()))
+
+    def coverage(self, question: str, paragraph: tuple | None) -> float:
+        """The share of the question's words, weighted by IDF, that the paragraph holds: how
+        much of the question BM25's best paragraph explains (a word the corpus never uses
+        counts fully against it)."""
+        stems = set(tokenize(self.expanded(question)))
+        if not stems or paragraph is None:
+            return 0.0
+        lexical = self.stored.lexical
+        passages = np.asarray(self._by_paragraph.get(paragraph, []), dtype=np.int64)
+        weights = {s: lexical.idf(s) for s in stems}
+        total = sum(weights.values())
+        held = sum(w for s, w in weights.items() if lexical.holds(s, passages))
+        return held / total if total else 0.0
+
+    def dense_paragraphs(
+        self,
+        question: str,
+        within: Within | None = None,
+        also: Sequence[tuple] = (),
+    ) -> tuple[dict[tuple, float], dict[int, float]]:
+        """Each candidate paragraph's dense score, and the passages' cosine similarities.
+
+        The score is the best passage's cosine similarity or, with `ranking.sentences`, its
+        mean with the best sentence's; sentences are scored for the best
+        `ranking.sentence_candidates` paragraphs by passage and for `also` (the best by BM25).
+        """
+        passages = self.dense_scores(question, within)
+        para = {k: s for k, (s, _) in self._by_paragraph_max(passages).items()}
+        if not (self.ranking.sentences and self.sentences is not None and para):
+            return para, passages
+        n = self.ranking.sentence_candidates
+        units = list(dict.fromkeys([*sorted(para, key=para.__getitem__, reverse=True)[:n], *also]))
+        best = self.sentences.best(self.query_vector(question), units)
+        if not best:
+            return para, passages
+        p_floor, s_floor = min(para.values()), min(best.values())
+        return {
+            k: (para.get(k, p_floor) + best.get(k, s_floor)) / 2 for k in para.keys() | best.keys()
+        }, passages
 
     def within(self, documents: set[str] | None) -> Within | None:
         """The passages of these documents (None: all), cached per set of documents."""
@@ -318,19 +393,28 @@ class Index:
     def paragraph_scores(
         self, question: str, within: Within | None = None
     ) -> tuple[dict[tuple, float], dict[tuple, float]]:
-        """(dense, lexical) score of each candidate paragraph: its best passage's."""
-        dense_p = self._by_paragraph_max(self.dense_scores(question, within))
+        """(dense, lexical) score of each candidate paragraph (see `dense_paragraphs`)."""
         lexical_p = self._by_paragraph_max(self.lexical_scores(question, within))
-        return {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
+        lexical = {k: s for k, (s, _) in lexical_p.items()}
+        also = sorted(lexical, key=lexical.__getitem__, reverse=True)[
+            : self.ranking.sentence_candidates
+        ]
+        return self.dense_paragraphs(question, within, also)[0], lexical
 
     def rank(
         self, question: str, mode: str, within: Within | None = None
     ) -> Iterator[tuple[tuple, float, int]]:
         """Paragraph keys with a 0–1 score and their best passage, best first."""
         if mode == "dense":
-            para = self._by_paragraph_max(self.dense_scores(question, within))
-            ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
-            return iter([(key, max(0.0, s), pid) for key, (s, pid) in ranked])
+            scores, passages = self.dense_paragraphs(question, within)
+            best = self._by_paragraph_max(passages)
+            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            return iter(
+                [
+                    (key, max(0.0, s), best[key][1] if key in best else self._by_paragraph[key][0])
+                    for key, s in ranked
+                ]
+            )
         if mode == "lexical":
             para = self._by_paragraph_max(self.lexical_scores(question, within))
             ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
@@ -341,14 +425,20 @@ class Index:
     def _hybrid(
         self, question: str, within: Within | None = None
     ) -> Iterator[tuple[tuple, float, int]]:
-        """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py)."""
-        dense_s = self.dense_scores(question, within)
+        """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py),
+        the dense weight following the evidence BM25 has (`Ranking.evidence`)."""
         lexical_s = self.lexical_scores(question, within)
-        dense_p = self._by_paragraph_max(dense_s)
         lexical_p = self._by_paragraph_max(lexical_s)
-        fused = fuse(
-            {k: s for k, (s, _) in dense_p.items()}, {k: s for k, (s, _) in lexical_p.items()}
+        lexical = {k: s for k, (s, _) in lexical_p.items()}
+        by_lexical = sorted(lexical, key=lexical.__getitem__, reverse=True)
+        dense, dense_s = self.dense_paragraphs(
+            question, within, by_lexical[: self.ranking.sentence_candidates]
         )
+        dense_p = self._by_paragraph_max(dense_s)
+        weight = DENSE_WEIGHT
+        if self.ranking.evidence:
+            weight = evidence_weight(self.coverage(question, by_lexical[0] if by_lexical else None))
+        fused = fuse(dense, lexical, weight)
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
         # only for the paragraphs the reader is shown (a generator: search() stops at k).
         d_low = min((s for s, _ in dense_p.values()), default=0.0)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dense
+from . import dense, expansion, grains
 from .acronyms import expand, find_acronyms, find_names
 from .corpus import ReadCache, document_files, fingerprint, load_documents
 from .document import Document, document_from_json, document_to_json
@@ -29,7 +29,8 @@ from .passages import Passage, make_passages
 
 # 2: names.json (capitalized names, for acronyms the corpus never defines).
 # 3: units of every kind (pages, annexes, preamble, text, footnotes); passages point at refs.
-FORMAT_VERSION = 3
+# 4: passages read by the model with their heading path; sentence vectors; word neighbours.
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 # Passages embedded together, sorted by length, before their documents are cached: about
 # 10 s of work on 2 cores, so a killed build loses little, and batches are nearly uniform.
@@ -72,6 +73,9 @@ class StoredIndex:
     acronyms: dict[str, str]
     names: dict[str, int] = field(default_factory=dict)
     folder: Path | None = None
+    # Sentence vectors and owning passages (qa/grains.py); word neighbours (qa/expansion.py).
+    sentences: tuple[np.ndarray, np.ndarray] | None = None
+    neighbours: dict[str, list] | None = None
 
 
 # --- corpus (see qa/corpus.py) ----------------------------------------------------------------
@@ -89,7 +93,15 @@ def _sha256(data: bytes) -> str:
 
 def passage_from_json(data: dict) -> Passage:
     item = tuple(data["item"]) if data.get("item") else None
-    return Passage(data["id"], data["doc_id"], data["ref"], item, data["text"], data["context"])
+    return Passage(
+        data["id"],
+        data["doc_id"],
+        data["ref"],
+        item,
+        data["text"],
+        data["context"],
+        data.get("heading", ""),
+    )
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -202,13 +214,16 @@ def build_index(
     documents = [entry[0] for _, entry in parts]
     acronyms: dict[str, str] = {}
     passages: list[Passage] = []
-    embed_texts: list[str] = []
-    for _, (_doc, doc_passages, doc_acronyms, _) in parts:
-        for acronym, expansion in doc_acronyms.items():
-            acronyms.setdefault(acronym, expansion)
+    lexical_texts: list[str] = []
+    by_document = []
+    for _, (doc, doc_passages, doc_acronyms, _) in parts:
+        for acronym, long_form in doc_acronyms.items():
+            acronyms.setdefault(acronym, long_form)
+        first = len(passages)
         for p in doc_passages:
             passages.append(dataclasses.replace(p, id=len(passages)))
-            embed_texts.append(expand(p.embed_text, doc_acronyms))
+            lexical_texts.append(expand(p.lexical_text, doc_acronyms))
+        by_document.append((doc, passages[first:], doc_acronyms))
     dimension = encoder.dimension if not parts else parts[0][1][3].shape[1]
     vectors = (
         np.vstack([entry[3] for _, entry in parts]).astype(np.float32)
@@ -221,8 +236,27 @@ def build_index(
     lap("dense_index")
     from .lexical import LexicalIndex
 
-    lexical = LexicalIndex.build(embed_texts)
+    lexical = LexicalIndex.build(lexical_texts)
     lap("lexical_index")
+    # Sentences and words are embedded like passages: through the export when it loads.
+    if embedder is encoder and export is not None:
+        embedder = _document_encoder(encoder, export)
+    sentences = grains.build(
+        by_document,
+        embedder,
+        index_dir / "cache" / "sentences",
+        encoder.name,
+        progress=lambda done, total: say("sentences", done, total),
+    )
+    lap("sentences")
+    neighbours = expansion.build(
+        lexical_texts,
+        embedder,
+        expansion.word_cache_dir(index_dir / "cache" / "words"),
+        encoder.name,
+        progress=lambda done, total: say("words", done, total),
+    )
+    lap("neighbours")
 
     with _build_lock(index_dir):
         builds = index_dir / "builds"
@@ -237,6 +271,8 @@ def build_index(
             _write_json(tmp / "passages.json", [asdict(p) for p in passages])
             _write_json(tmp / "acronyms.json", acronyms)
             _write_json(tmp / "names.json", document_names(documents))
+            grains.save(tmp, sentences[0], sentences[1])
+            expansion.save(tmp, neighbours)
             query_encoder = _link_export(export, tmp)
             lap("write")
             files = _file_hashes(tmp)
@@ -275,6 +311,7 @@ def build_index(
         os.replace(tmp_manifest, index_dir / MANIFEST)
         _prune(index_dir, keep={build_id, previous})
         cache.prune(keep={key for key, _ in parts})
+        grains.prune(index_dir / "cache" / "sentences", keep=sentences[2])
         reads.prune(keep={reads.key(path, per_file[path.name]) for path in corpus_paths})
     return manifest
 
@@ -520,6 +557,8 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
         from .lexical import LexicalIndex
 
         lexical = LexicalIndex.load(folder / "lexical")
+        sentences = grains.read(folder, len(passages))
+        neighbours = expansion.load(folder)
     except CorruptIndexError:
         raise
     except Exception as exc:  # any reader failing means the files are not what we wrote
@@ -546,7 +585,18 @@ def load_index(index_dir: Path, verify: bool = True) -> StoredIndex:
             )
     if lexical.num_docs != len(passages) or not _lexical_is_whole(lexical):
         raise CorruptIndexError(f"the BM25 index in {folder} does not match the passages; {FIX}")
-    return StoredIndex(manifest, documents, passages, dense_index, lexical, acronyms, names, folder)
+    return StoredIndex(
+        manifest,
+        documents,
+        passages,
+        dense_index,
+        lexical,
+        acronyms,
+        names,
+        folder,
+        sentences,
+        neighbours,
+    )
 
 
 def _lexical_is_whole(lexical) -> bool:

@@ -1,0 +1,200 @@
+"""Sentence vectors: a paragraph is also scored by its best sentence, read with its heading path.
+
+A passage vector averages everything its window says; a question about one fact in it matches
+that fact's sentence better than the whole. `qa build` embeds every sentence of every unit as
+"heading path\\nsentence" (`sentences.npy`, float16, with the passage each belongs to in
+`sentence_passage.npy`); a search scores the sentences of its candidate paragraphs only.
+README, "Retrieval quality", has the figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .acronyms import expand
+from .document import Document, Paragraph
+from .passages import Passage, split_sentences
+
+VECTORS = "sentences.npy"
+OWNERS = "sentence_passage.npy"
+FILES = (VECTORS, OWNERS)
+# Bump when what a sentence is read with changes: cached sentence vectors are keyed by it.
+VERSION = 1
+# Shorter pieces ("(a) Ensure;") are read as part of their unit's text, not alone.
+MIN_WORDS = 3
+
+
+def sentence_path(paragraph: Paragraph) -> str:
+    """ "Chapter > section > subsection": what a sentence is read with."""
+    return " > ".join(h.title for h in paragraph.headings if h.title)
+
+
+def unit_sentences(paragraph: Paragraph) -> list[str]:
+    """The distinct sentences of a unit (its opening words and every sub-item), at least one."""
+    found: list[str] = []
+    for line in paragraph.text.split("\n"):
+        for sentence in split_sentences(line):
+            if len(sentence.split()) >= MIN_WORDS and sentence not in found:
+                found.append(sentence)
+    return found or ([paragraph.text] if paragraph.text.strip() else [])
+
+
+def document_sentences(
+    document: Document, passages: Sequence[Passage], acronyms: dict[str, str]
+) -> tuple[list[str], list[int]]:
+    """(texts to embed, owning passage) for a document's units, in passage order. A sentence
+    belongs to its unit's first passage; the texts gain the acronyms the document defines."""
+    first: dict[str, int] = {}
+    for p in passages:
+        first.setdefault(p.ref, p.id)
+    texts: list[str] = []
+    owners: list[int] = []
+    for ref, pid in first.items():
+        unit = document.unit(ref)
+        if unit is None:
+            continue
+        path = sentence_path(unit)
+        for sentence in unit_sentences(unit):
+            texts.append(expand(f"{path}\n{sentence}" if path else sentence, acronyms))
+            owners.append(pid)
+    return texts, owners
+
+
+def build(
+    parts: Iterable[tuple[Document, Sequence[Passage], dict[str, str]]],
+    embedder,
+    cache_dir: Path,
+    model: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, set[str]]:
+    """Sentence vectors (float16), owning passage ids, and the cache keys used.
+
+    `parts`: each document with its passages (ids as in the index) and its acronyms. Each
+    document's vectors are cached by content and model in `cache_dir`, so a rebuild embeds
+    only new or changed documents."""
+    entries = []
+    todo: list[str] = []
+    for document, passages, acronyms in parts:
+        texts, owners = document_sentences(document, passages, acronyms)
+        key = _key(model, texts)
+        vectors = _cache_get(cache_dir, key, len(texts))
+        if vectors is None:
+            todo.extend(texts)
+        entries.append((key, texts, owners, vectors))
+    done = 0
+    if progress:
+        progress(0, len(todo))
+    pending: list[tuple[int, list[str]]] = [
+        (n, texts) for n, (_, texts, _, vectors) in enumerate(entries) if vectors is None and texts
+    ]
+    # Embedded in runs of documents, so batches stay full and each document is cached when done.
+    while pending:
+        run, size = [], 0
+        while pending and (not run or size < 2048):
+            run.append(pending.pop(0))
+            size += len(run[-1][1])
+        vectors = embedder.encode_documents([t for _, texts in run for t in texts])
+        start = 0
+        for n, texts in run:
+            part = np.asarray(vectors[start : start + len(texts)], dtype=np.float16)
+            start += len(texts)
+            key, _, owners, _ = entries[n]
+            _cache_put(cache_dir, key, part)
+            entries[n] = (key, texts, owners, part)
+            done += len(texts)
+        if progress:
+            progress(done, len(todo))
+    dimension = next((e[3].shape[1] for e in entries if e[3] is not None and e[3].ndim == 2), 0)
+    arrays = [e[3] for e in entries if e[3] is not None and len(e[3])]
+    vectors = np.vstack(arrays) if arrays else np.zeros((0, dimension), dtype=np.float16)
+    owners = np.asarray([o for e in entries for o in e[2]], dtype=np.int32)
+    return vectors, owners, {e[0] for e in entries}
+
+
+def save(folder: Path, vectors: np.ndarray, owners: np.ndarray) -> None:
+    np.save(folder / VECTORS, np.asarray(vectors, dtype=np.float16), allow_pickle=False)
+    np.save(folder / OWNERS, np.asarray(owners, dtype=np.int32), allow_pickle=False)
+
+
+def read(folder: Path, passages: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(vectors, owning passages) of a build folder, or None for a build without them."""
+    if not all((folder / name).is_file() for name in FILES):
+        return None
+    vectors = np.load(folder / VECTORS, allow_pickle=False)
+    owners = np.load(folder / OWNERS, allow_pickle=False)
+    if (
+        vectors.ndim != 2
+        or len(vectors) != len(owners)
+        or len(owners)
+        and (int(owners.min()) < 0 or int(owners.max()) >= passages)
+        or bool((np.diff(owners) < 0).any())
+    ):
+        raise ValueError("the sentence vectors do not match the passages")
+    return vectors, owners
+
+
+def prune(cache_dir: Path, keep: set[str]) -> None:
+    if cache_dir.is_dir():
+        for path in cache_dir.iterdir():
+            if path.is_file() and path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+class Sentences:
+    """The stored sentence vectors, scored for a question one paragraph set at a time."""
+
+    def __init__(self, vectors: np.ndarray, owners: np.ndarray, keys: Sequence[tuple]) -> None:
+        self.vectors = vectors
+        self.owners = owners
+        # Each unit's sentences are consecutive: [start, end) per unit key.
+        self.spans: dict[tuple, tuple[int, int]] = {}
+        if len(owners):
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            ends = np.r_[starts[1:], len(owners)]
+            for s, e in zip(starts.tolist(), ends.tolist()):
+                self.spans[keys[int(owners[s])]] = (s, e)
+
+    def best(self, vector: np.ndarray, units: Sequence[tuple]) -> dict[tuple, float]:
+        """Each unit's best sentence similarity to the question vector."""
+        spans = [self.spans[u] for u in units if u in self.spans]
+        if not spans:
+            return {}
+        rows = np.concatenate([np.arange(s, e) for s, e in spans])
+        sims = self.vectors[rows].astype(np.float32) @ np.asarray(vector, dtype=np.float32)
+        starts = np.cumsum([0] + [e - s for s, e in spans[:-1]])
+        best = np.maximum.reduceat(sims, starts)
+        found = [u for u in units if u in self.spans]
+        return dict(zip(found, best.tolist()))
+
+
+def _key(model: str, texts: Sequence[str]) -> str:
+    digest = hashlib.sha256(f"{VERSION}|{model}".encode())
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:40]
+
+
+def _cache_get(cache_dir: Path, key: str, count: int) -> np.ndarray | None:
+    path = cache_dir / f"{key}.npy"
+    if not path.is_file():
+        return None
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except Exception:  # a damaged entry is simply recomputed
+        return None
+    return vectors if len(vectors) == count else None
+
+
+def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+    with open(tmp, "wb") as fh:
+        np.save(fh, vectors, allow_pickle=False)
+    os.replace(tmp, cache_dir / f"{key}.npy")
