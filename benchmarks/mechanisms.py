@@ -29,16 +29,18 @@ from qa.evaluate import (
 )
 from qa.search import Ranking, open_index
 
-NONE = Ranking(sentences=False, expansion=False, evidence=False)
+NONE = Ranking(sentences=False, expansion=False, evidence=False, local_idf=False)
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
     "before: passages, BM25, equal weights": NONE,
     "+ sentence grain": dataclasses.replace(NONE, sentences=True),
     "+ word expansion": dataclasses.replace(NONE, expansion=True),
     "+ evidence weights": dataclasses.replace(NONE, evidence=True),
+    "+ IDF within the documents searched": dataclasses.replace(NONE, local_idf=True),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
+    "all but IDF within the documents searched": dataclasses.replace(Ranking(), local_idf=False),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -195,6 +195,24 @@ class LexicalIndex:
         df = self.df(stem)
         return float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5)))
 
+    def local_weights(self, terms: dict[str, float], allowed: np.ndarray) -> dict[str, float]:
+        """The terms' weights rescaled so that each word counts with its IDF over the allowed
+        passages rather than over the whole corpus: in a library, a word every paragraph of
+        one report uses ("trafficking") is rare overall and would outweigh the words that
+        tell that report's paragraphs apart. Words absent from the allowed passages go."""
+        n = int(np.count_nonzero(allowed))
+        out: dict[str, float] = {}
+        for stem, weight in terms.items():
+            i = self.vocab.get(stem)
+            if i is None:
+                continue
+            df = int(np.count_nonzero(allowed[self.indices[self.indptr[i] : self.indptr[i + 1]]]))
+            if df == 0:
+                continue
+            local = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+            out[stem] = weight * local / self.idf(stem)
+        return out
+
     def holds(self, stem: str, passages: np.ndarray) -> bool:
         """Whether any of these passages holds the stem."""
         i = self.vocab.get(stem)

@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import unicodedata
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -49,12 +49,15 @@ class Ranking:
         evidence: the dense weight in the fusion grows as the best BM25 paragraph covers less
             of the question (qa/fusion.py, `evidence_weight`); else equal weights.
         sentence_candidates: how many paragraphs of each measure's best get sentence scores.
+        local_idf: a search within some documents weighs words by their IDF over those
+            documents (qa/lexical.py, `LexicalIndex.local_weights`).
     """
 
     sentences: bool = True
     expansion: bool = True
     evidence: bool = True
     sentence_candidates: int = 200
+    local_idf: bool = True
 
 
 @dataclass(frozen=True)
@@ -313,9 +316,16 @@ class Index:
         return expand_terms(text, self.neighbours, known=vocab.__contains__)
 
     def lexical_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
-        """BM25 score of the best passages sharing a word with the question."""
+        """BM25 score of the best passages sharing a word with the question; within some
+        documents, with word weights (IDF) over those documents (`LexicalIndex.local_weights`)."""
+        query = self.lexical_query(question)
+        if within is not None and self.ranking.local_idf:
+            terms = query if isinstance(query, dict) else dict(Counter(tokenize(query)))
+            query = self.stored.lexical.local_weights(
+                {s: float(w) for s, w in terms.items()}, within.mask
+            )
         ids, scores = self.stored.lexical.top(
-            self.lexical_query(question),
+            query,
             LEXICAL_CANDIDATES,
             allowed=within.mask if within is not None else None,
         )

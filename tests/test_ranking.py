@@ -63,6 +63,19 @@ def test_idf_and_holds(small_bm25):
     assert not small_bm25.holds("victim", np.array([0, 3]))
 
 
+def test_local_weights_give_each_word_its_idf_over_the_documents_searched(small_bm25):
+    allowed = np.array([True, False, False, True])  # the two passages about countries
+    weights = small_bm25.local_weights({"countri": 1.0, "nation": 2.0, "victim": 1.0}, allowed)
+    # "countries" is in every allowed passage: common there, though only in half the corpus.
+    assert weights["countri"] == pytest.approx(np.log(1 + 0.5 / 2.5) / small_bm25.idf("countri"))
+    assert weights["nation"] == pytest.approx(
+        2.0 * np.log(1 + 1.5 / 1.5) / small_bm25.idf("nation")
+    )
+    assert "victim" not in weights  # not in the passages searched
+    ids, scores = small_bm25.top(weights, 10, allowed=allowed)
+    assert ids.tolist() == [0, 3] and scores[1] > scores[0]  # id order; "nations" tells them apart
+
+
 # --- word expansion ----------------------------------------------------------------------------
 
 
