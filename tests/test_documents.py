@@ -195,9 +195,12 @@ def two_reports(built_index, tmp_path, encoder):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     add_document(make_pdf(tmp_path / "a-71-119.pdf"), corpus)
     embedded = []
-    build_index(
-        corpus, index_dir, encoder, progress=lambda stage, done, total: embedded.append(total)
-    )
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "embed":  # passages (sentences and words have stages of their own)
+            embedded.append(total)
+
+    build_index(corpus, index_dir, encoder, progress=progress)
     return corpus, index_dir, max(embedded)
 
 
