@@ -17,6 +17,9 @@ REDRAW_S = 0.2  # at most five redraws a second on a terminal
 LOG_EVERY_S = 10.0
 LOG_EVERY_FRACTION = 0.05
 
+# Stages that embed, and what they count: passages, then every unit's sentences (qa/grains.py)
+# and the words of the corpus and the model (qa/expansion.py).
+UNITS = {"embed": "passages", "sentences": "sentences", "words": "words"}
 MESSAGES = {
     "export": "Exporting the model to ONNX (once per model; later builds reuse it)…",
     "index": "Writing FAISS and BM25 indexes…",
@@ -56,24 +59,28 @@ class BuildProgress:
         self.last_shown = -1.0
         self.last_done = 0
         self.drawn = False
+        self.unit = "passages"
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage == "read":
             self._read(done, total)
             return
-        if stage != "embed":
+        if stage not in UNITS:
             self._finish_line()
             if stage in MESSAGES:
                 self._write(MESSAGES[stage] + "\n")
             return
         if total == 0:
-            self._write("Every document's vectors come from the cache: nothing to embed.\n")
+            if stage == "embed":
+                self._write("Every document's vectors come from the cache: nothing to embed.\n")
             return
         now = self.clock()
-        if self.started is None or done == 0:
+        if self.started is None or done == 0 or UNITS[stage] != self.unit:
+            self._finish_line()
+            self.unit = UNITS[stage]
             self.started, self.last_shown, self.last_done = now, now, 0
             if not self.tty:
-                self._write(f"Embedding {total:,} passages…\n")
+                self._write(f"Embedding {total:,} {self.unit}…\n")
         finished = done >= total
         if self.tty:
             if finished or now - self.last_shown >= REDRAW_S or not self.drawn:
@@ -114,17 +121,17 @@ class BuildProgress:
         filled = int(BAR_WIDTH * fraction)
         rate = self.rate(done, now)
         return (
-            f"Embedding passages [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
+            f"Embedding {self.unit} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
             f"{done:,}/{total:,} {fraction:4.0%}  "
-            f"{f'{rate:,.0f}' if rate else '–'} passages/s  {self.eta(done, total, now)}  "
+            f"{f'{rate:,.0f}' if rate else '–'} {self.unit}/s  {self.eta(done, total, now)}  "
         )
 
     def line(self, done: int, total: int, now: float) -> str:
         fraction = done / total if total else 1.0
         rate = self.rate(done, now)
         return (
-            f"Embedded {done:,}/{total:,} passages ({fraction:.0%}), "
-            f"{f'{rate:,.0f}' if rate else '–'} passages/s, {self.eta(done, total, now)}"
+            f"Embedded {done:,}/{total:,} {self.unit} ({fraction:.0%}), "
+            f"{f'{rate:,.0f}' if rate else '–'} {self.unit}/s, {self.eta(done, total, now)}"
         )
 
     def _finish_line(self) -> None:

@@ -86,3 +86,19 @@ def test_reading_says_how_many_documents_and_counts_them_in_logs():
 def test_durations_read_naturally():
     durations = [duration(s) for s in (0.4, 45, 125, 3720)]
     assert durations == ["0 s", "45 s", "2 min 05 s", "1 h 02 min"]
+
+
+def test_sentences_and_words_get_progress_of_their_own():
+    clock, out = Clock(), io.StringIO()
+    progress = BuildProgress(out, tty=False, clock=clock)
+    _embed(progress, clock, total=100, batch=10, rate=20.0)
+    for stage, total in (("sentences", 400), ("words", 0), ("words", 50)):
+        progress(stage, 0, total)
+        if total:
+            clock.now += 5.0
+            progress(stage, total, total)
+    text = out.getvalue()
+    assert "Embedding 400 sentences…" in text and "Embedding 50 words…" in text
+    assert "Embedded 400/400 sentences (100%), 80 sentences/s, took 5 s" in text
+    assert "Embedded 50/50 words (100%), 10 words/s, took 5 s" in text
+    assert "nothing to embed" not in text  # an empty words stage (all cached) says nothing
