@@ -74,6 +74,9 @@ def search(
     """(scores, passage ids) of the k nearest passages for one query vector; `allowed` (sorted
     passage ids) restricts the search to those passages."""
     k = min(k, index.ntotal)
+    vectors = _flat_vectors(index)
+    if vectors is not None:
+        return _search_flat(vectors, query, k, allowed)
     params = None
     if allowed is not None:
         import faiss
@@ -91,3 +94,49 @@ def search(
     scores, ids = index.search(query, k, params=params) if params else index.search(query, k)
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]
+
+
+_FLAT: dict[int, tuple[object, np.ndarray]] = {}
+
+
+def _flat_vectors(index) -> np.ndarray | None:
+    """The stored vectors of an exact inner-product index, as a numpy view (no copy); None
+    for other index types."""
+    cached = _FLAT.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    import faiss
+
+    if not isinstance(index, faiss.IndexFlat) or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+        return None
+    if index.ntotal == 0:
+        return None
+    vectors = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(
+        index.ntotal, index.d
+    )
+    # Keyed by id() with the index itself held, so the id cannot be reused while the view
+    # (which points into the index's memory) is kept; the last few indexes only.
+    _FLAT[id(index)] = (index, vectors)
+    while len(_FLAT) > 4:
+        _FLAT.pop(next(iter(_FLAT)))
+    return vectors
+
+
+def _search_flat(
+    vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact search as one matrix-vector product and a partial sort: for one query this is
+    several times faster than FAISS's flat search, whose threads wait on the query encoder's
+    (4-20 ms against 1.5 ms over 21,000 passages on 2 cores: README, Performance)."""
+    scores = vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+    ids = None
+    if allowed is not None:
+        ids = np.asarray(allowed, dtype=np.int64)
+        scores = scores[ids]
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, np.float32), np.zeros(0, np.int64)
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    top = top[np.lexsort((top, -scores[top]))]  # best first; ties to the lower id, as FAISS
+    found = ids[top] if ids is not None else top.astype(np.int64)
+    return scores[top].astype(np.float32), found
