@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -88,6 +89,10 @@ def check_model(conf: Settings) -> Check:
     )
 
 
+# More corpus files than this are summarised (a library of 270 would fill the screen).
+LISTED_FILES = 8
+
+
 def check_corpus(conf: Settings) -> Check:
     from .store import corpus_files
 
@@ -95,8 +100,19 @@ def check_corpus(conf: Settings) -> Check:
         files = corpus_files(conf.corpus_dir)
     except QAError as exc:
         return Check("corpus", False, str(exc), "put the report's .txt file in the corpus folder")
-    listed = ", ".join(f"{p.name} ({p.stat().st_size // 1024} KB)" for p in files)
-    return Check("corpus", True, f"{conf.corpus_dir}: {listed}")
+    return Check("corpus", True, f"{conf.corpus_dir}: {describe_files(files)}")
+
+
+def describe_files(files: list[Path], listed: int = LISTED_FILES) -> str:
+    """The files by name and size when there are few; a library as counts by type, total
+    size and the first few names (`qa list` shows every document)."""
+    if len(files) <= listed:
+        return ", ".join(f"{p.name} ({p.stat().st_size // 1024} KB)" for p in files)
+    kinds = Counter(p.suffix.lower().lstrip(".") or "no extension" for p in files)
+    size = sum(p.stat().st_size for p in files) / 1024**2
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+    first = ", ".join(p.name for p in files[:3])
+    return f"{len(files)} files ({by_kind}; {size:.0f} MB): {first}, … (`qa list` shows them all)"
 
 
 def check_index(conf: Settings) -> list[Check]:

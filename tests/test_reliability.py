@@ -502,3 +502,16 @@ def test_doctor_says_what_to_run(copied):
     checks = diagnose(settings(corpus, index_dir))
     assert [c.name for c in checks if not c.ok] == ["index"]
     assert "no index" in format_report(checks)
+
+
+def test_doctor_summarises_a_library_instead_of_listing_every_file(tmp_path):
+    from qa.doctor import describe_files
+
+    few = [tmp_path / f"r{n}.txt" for n in range(2)]
+    many = [tmp_path / f"S_2025_{n}.en.pdf" for n in range(20)] + few
+    for path in many:
+        path.write_bytes(b"x" * 2048)
+    assert describe_files(few) == "r0.txt (2 KB), r1.txt (2 KB)"
+    text = describe_files(sorted(many))
+    assert text.startswith("22 files (20 pdf, 2 txt; 0 MB): S_2025_0.en.pdf, S_2025_1.en.pdf")
+    assert "qa list" in text and "S_2025_19" not in text
