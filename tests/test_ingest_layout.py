@@ -309,3 +309,119 @@ def test_rows_of_figures_under_a_table_header_stay_in_the_table():
     ]
     blocks = _blocks(lines, 10.0)
     assert [(b.kind, len(b.lines)) for b in blocks] == [("table", 5)]
+
+
+def test_a_box_beside_narrowed_running_text_is_read_after_it_as_a_table():
+    # DP/2025/12, p. 7: paragraph 20 runs in a narrowed column beside a "spotlight" box whose
+    # lines share its baselines; read line by line, the paragraph number was lost in the box.
+    narrow = [
+        "1. The integrated approach recognizes that",
+        "sustainable poverty reduction requires a",
+        "combination of strong foundations: physical",
+        "infrastructure, essential services and digital",
+        "connectivity. These must be combined with",
+    ]
+    box = ["Signature solutions", "- Poverty and inequality", "- Governance", "- Gender equality"]
+    lines = [_at(_PROSE + " a", 100, 113.5, x1=481.0)]
+    lines += [_at(t, 130 + 13.3 * k, 113.5, x1=290.0) for k, t in enumerate(narrow[:-1])]
+    lines += [_at(narrow[-1], 130 + 13.3 * 4, 113.5, x1=230.0)]
+    lines += [_at(t, 130 + 13.3 * k, 320.0) for k, t in enumerate(box)]
+    lines += [_at("effective and accountable governance and adequate finance.", 200, 113.5)]
+    lines += [_at("2. This is powerfully demonstrated by the local development programme.",
+                  226, 113.5)]  # fmt: skip
+    blocks = lay_out([Page(1, 612, 792, tuple(lines))], []).blocks
+    tables = [b for b in blocks if b.kind == "table"]
+    assert [t.lines for t in tables] == [tuple(box)]
+    assert all("|" not in b.text for b in blocks)
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [u.number for u in units] == [1, 2]
+    first = next(u for u in read_body(blocks, 10.0).units if u.number == 1)
+    assert first.intro.endswith("adequate finance.")
+    assert "Governance" not in first.intro
+
+
+def test_a_table_of_two_columns_of_text_is_not_a_box():
+    left = ["Staff members", "Affiliate workforce", "Consultants", "Interns", "Total"]
+    right = ["1 268 1 383 +9", "784 1 450 +85", "200 210 +5", "12 30 +150", "2 052 2 833 +38"]
+    lines = [_at(t, 100 + 12 * k, 113.5) for k, t in enumerate(left)]
+    lines += [_at(t, 100 + 12 * k, 330.0) for k, t in enumerate(right)]
+    blocks = lay_out([Page(1, 612, 792, tuple(lines))], []).blocks
+    assert blocks[0].kind == "table"
+    assert blocks[0].lines[0] == "Staff members | 1 268 1 383 +9"
+
+
+def test_a_number_printed_without_its_full_stop_between_its_neighbours():
+    blocks = [
+        _text("1. In its decision, the Board requested an external evaluation.", 7),
+        _text("2 With that adjustment in timing, the go-live date was moved to 2028.", 7),
+        _text("3. Progress is being made across all areas of the programme.", 7),
+    ]
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [u.number for u in units] == [1, 2, 3]
+    assert units[1].intro.startswith("With that adjustment")
+
+
+def test_a_bold_first_line_that_the_next_block_carries_on_is_a_paragraph():
+    # JIU/REP/2025/1: run-in headings in bold that wrap ("... has various distinct" /
+    # "subcommittees. In addition ..."), one with a year opening its next line.
+    blocks = [
+        _text("1. Accreditation of Member States to the Committee is open to all.", 13),
+        _text("2. The Committee of Permanent Representatives has various distinct", 13,
+              bold=True),
+        _text("subcommittees. In addition to the formal meetings, it has informal ones.", 13),
+        _text("3. Only fixed-term appointment limited positions advertised as of February",
+              13, bold=True),
+        _text("2025. Since June 2024, UNEP management has used the contractual modality.", 13),
+        _text("4. Geographical diversity. The principles regarding diversity apply.", 14),
+    ]  # fmt: skip
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [u.number for u in units] == [1, 2, 3, 4]
+    assert units[1].intro.endswith("it has informal ones.")
+    assert "2025. Since June 2024" in units[2].intro
+
+
+def test_a_bold_numbered_title_is_still_a_heading():
+    blocks = [
+        _text("1. The Council met.", 1),
+        _text("2. Center for Family Studies", 1, bold=True),
+        _text("The Center opened in 2020 and serves the region.", 1),
+        _text("2. The Center reported on its work.", 1),
+    ]
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [u.number for u in units] == [1, 2]
+    assert units[1].intro.startswith("The Center reported")
+
+
+def test_an_annex_quoted_inside_the_body_gives_the_numbering_back():
+    # E/2025/15/Add.1/Rev.1: draft resolutions with annexed decisions (numbered from 1, set
+    # further right) between the report's paragraphs 2 and 3.
+    blocks = [
+        _text("1. At its session, the Commission adopted a decision.", 2, indent=1.0),
+        _text("2. At its seventy-first session, the Commission adopted decisions.", 2,
+              indent=0.6),
+        _text("Annex", 3, bold=True),
+        _text("1. Requests the Secretary-General to strengthen the secretariat.", 3,
+              indent=25.0),
+        _text("2. Decides to transmit to the Council a draft resolution.", 3, indent=24.0),
+        _text("3. At its fortieth session, held in Lima, the Commission adopted a resolution.",
+              5, indent=0.7),
+        _text("4. At its eighty-first session, held in Bangkok, the Commission decided.", 6,
+              indent=0.6),
+    ]  # fmt: skip
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [(u.number, u.annex) for u in units] == [
+        (1, None), (2, None), (1, ""), (2, ""), (3, None), (4, None),
+    ]  # fmt: skip
+
+
+def test_an_annex_at_the_body_margin_keeps_its_own_numbering():
+    blocks = [
+        _text("1. The report covers the year.", 1),
+        _text("2. The Board is invited to take note.", 1),
+        _text("Annex", 2, bold=True),
+        _text("1. The evaluation began in March.", 2),
+        _text("2. It covered three offices.", 2),
+        _text("3. It ended in June with a report to the Board.", 2),
+    ]
+    units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
+    assert [(u.number, u.annex) for u in units] == [(1, None), (2, None), (1, ""), (2, ""), (3, "")]

@@ -61,19 +61,81 @@ def body_size(pages: list[Page]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
-def reading_order(page: Page) -> list[Line]:
+def reading_order(page: Page, size: float | None = None) -> list[Line]:
     """Lines top to bottom (left to right on one baseline); a two-column page column by
-    column. Pieces of one baseline that the PDF set apart are merged, table cells with " | "."""
+    column. Pieces of one baseline that the PDF set apart are merged, table cells with " | ".
+    A box set beside the running text (a "spotlight" of figures) comes after the lines it
+    stands beside, marked `aside`, rather than woven into them line by line."""
     lines = [ln for ln in page.lines if ln.baseline - ln.top <= 3 * max(ln.size, 1.0)]
     if not lines:
         return []
     lines = _attach_markers(lines)
     columns = _columns(lines, page.width)
+    boxes: list[list[Line]] = []
+    if len(columns) == 1 and size is not None:
+        columns[0], boxes = _side_boxes(columns[0], page.width, size)
     ordered: list[Line] = []
     for column in columns:
         column.sort(key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
         ordered.extend(_merge_baselines(column))
+    for box in sorted(boxes, key=lambda b: -min(ln.top for ln in b)):
+        box.sort(key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
+        aside = [dataclasses.replace(ln, aside=True) for ln in _merge_baselines(box)]
+        at = sum(1 for ln in ordered if ln.top < box[-1].top)
+        ordered[at:at] = aside
     return ordered
+
+
+def _side_boxes(
+    lines: list[Line], width: float, size: float
+) -> tuple[list[Line], list[list[Line]]]:
+    """(running text, boxes): the lines of boxes set in the right part of the page beside a
+    narrowed run of running text. The running text beside a box is body type set flush at
+    both edges (headings may stand among it); no line crosses the gutter between the two."""
+    boxes: list[list[Line]] = []
+    for _ in range(4):  # a page holds a few boxes at most
+        chosen = {id(ln) for box in boxes for ln in box}
+        rest = sorted((ln for ln in lines if id(ln) not in chosen), key=lambda ln: ln.top)
+        gutters = sorted({round(ln.x0) for ln in rest if 0.3 * width < ln.x0 < 0.75 * width})
+        best: list[Line] = []
+        for gutter in gutters:
+            run: list[Line] = []
+            for line in [*rest, None]:
+                if line is not None and not (line.x0 < gutter - 1 and line.x1 > gutter - 6):
+                    run.append(line)
+                    continue
+                box = _box_beside(run, gutter, width, size)
+                if len(box) > len(best):
+                    best = box
+                run = []
+        if not best:
+            break
+        boxes.append(best)
+    chosen = {id(ln) for box in boxes for ln in box}
+    return [ln for ln in lines if id(ln) not in chosen], boxes
+
+
+def _box_beside(run: list[Line], gutter: float, width: float, size: float) -> list[Line]:
+    left = [ln for ln in run if ln.x1 <= gutter - 6]
+    right = [ln for ln in run if ln.x0 >= gutter - 1]
+    if len(right) < 3:
+        return []
+    body = [ln for ln in left if abs(ln.size - size) < 0.6 and not ln.bold]
+    if len(body) < 3 or len(body) < 0.5 * len(left):
+        return []
+    if min(ln.top for ln in right) > max(ln.top for ln in body):
+        return []  # the box stands below the text, not beside it
+    margin = min(ln.x0 for ln in body)
+    edge = max(ln.x1 for ln in body)
+    if edge - margin < 0.25 * width:
+        return []  # a narrow column of cells, not running text
+    flush = sum(1 for ln in body if abs(ln.x0 - margin) < 3 or ln.x0 - margin > 8)
+    justified = sum(1 for ln in body if edge - ln.x1 < 3)
+    if flush < 0.9 * len(body) or justified < max(3, 0.6 * len(body)):
+        return []
+    if sum(1 for ln in right if _tabular(ln.text)) > 0.3 * len(right):
+        return []  # figures: the right-hand columns of a table
+    return right
 
 
 _LONE_MARKER = re.compile(r"[\d*†‡,]{1,8}")
@@ -209,7 +271,7 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
     `skip` holds ids (id(line)) of lines already read as the masthead.
     """
     size = body_size(pages)
-    ordered = [reading_order(page) for page in pages]
+    ordered = [reading_order(page, size) for page in pages]
     shapes = running_shapes(ordered, symbols)
     blocks: list[Block] = []
     footnotes: list[Block] = []
@@ -435,7 +497,7 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
 
     for line in lines:
         # A row of figures whose cells the PDF did not set apart goes on the table above it.
-        row = _is_table_row(line) or (table and bool(group) and _tabular(line.text))
+        row = _is_table_row(line) or line.aside or (table and bool(group) and _tabular(line.text))
         if group:
             prev = group[-1]
             gap = line.top - prev.baseline

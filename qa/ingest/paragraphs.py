@@ -50,6 +50,7 @@ def clean(text: str) -> str:
 CHAPTER = re.compile(r"^([IVXL]+)\.\s+(\S.*)$")
 SECTION = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
+_BARE_NUMBER = re.compile(r"^(\d{1,4})\s+([A-Z][a-z]+\b.{40,})$", re.DOTALL)
 ITEM = re.compile(r"^(?:[-•*]\s*)?\(([a-z]{1,2}|[ivx]{1,6})\)\s*(.*)$")
 ANNEX = re.compile(
     # Singular only: "Annexes" heads a list of the annexes (or says where they are), not one.
@@ -213,6 +214,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     expected = 1
     annex: str | None = None  # label of the annex we are in
     annex_restarts = False
+    # Where the body's numbering stood when the first annex began: (next number, indent).
+    body_resumes: tuple[int, float | None] = (0, None)
     annex_labels: set[str] = set()
     in_preamble = False
     preamble_count = 0
@@ -241,6 +244,16 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         if resumes is not None:
             inner_list_end = resumes
         return resumes is not None
+
+    def _carried_on(k: int) -> tuple[str, int | None]:
+        """The text of block k when it is plain text, and the next paragraph number from it
+        on: a year that opens a wrapped line ("2025. Since June ...") is not one."""
+        if k >= len(blocks) or blocks[k].kind != "text" or blocks[k].bold:
+            return "", None
+        following = next(
+            (n for n in numbers[k : k + 40] if n is not None and n <= expected + 3), None
+        )
+        return texts[k], following
 
     def close_current() -> None:
         nonlocal current
@@ -307,6 +320,16 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
 
         numbered = NUMBERED.match(text)
         number = numbers[i - 1]
+        bare = _BARE_NUMBER.match(text) if number is None and block.kind == "text" else None
+        if (
+            bare
+            and int(bare.group(1)) == expected > 1
+            and next_number[i - 1] == expected + 1
+            and (current is None or is_complete(current.last_text()))
+        ):
+            # "44 With that adjustment ...": the expected number printed without its full
+            # stop, between paragraphs 43 and 45.
+            numbered, number = bare, expected
         heading_like = _heading_like(block, text)
         larger = bool(body_size and block.size and block.size >= body_size + 1.5)
 
@@ -324,6 +347,8 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             while name in annex_labels:
                 name = f"{name}*"
             annex_labels.add(name)
+            if annex is None:
+                body_resumes = (expected, number_indent)
             annex = name
             in_preamble = False
             upcoming = next_number[i - 1]
@@ -337,9 +362,24 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             continue
 
         if (
+            annex_restarts
+            and number is not None
+            and number == body_resumes[0]
+            and _back_in_body(block.indent, body_resumes[1], number_indent)
+        ):
+            # An annex inside the body (the annex of a draft resolution the report quotes,
+            # its paragraphs set further right): the body's next paragraph, back at the body's
+            # margin, ends it.
+            close_current()
+            annex, annex_restarts, in_preamble = None, False, False
+            expected = number
+            headings.clear()
+        if (
             number is not None
             and (number == expected or _skipped(number, expected, next_number[i - 1], text))
-            and not _numbered_heading(numbered.group(2), block, next_number[i - 1], number)
+            and not _numbered_heading(
+                numbered.group(2), block, next_number[i - 1], number, _carried_on(i)
+            )
             and not (
                 number == list_next
                 and block.indent is not None
@@ -549,6 +589,14 @@ def _numbers_again(
     return again
 
 
+def _back_in_body(indent: float | None, body: float | None, annex: float | None) -> bool:
+    """A number at the body paragraphs' indent, where the annex set its own numbers
+    further right."""
+    if indent is None or body is None or annex is None:
+        return False
+    return abs(indent - body) < 3 and annex - body > 8
+
+
 def _next_numbers(numbers: list[int | None]) -> list[int | None]:
     """For each block, the number of the next numbered block after it."""
     out: list[int | None] = [None] * len(numbers)
@@ -566,14 +614,28 @@ def _skipped(number: int, expected: int, following: int | None, text: str) -> bo
     return expected < number <= expected + 2 and following == number + 1 and len(text) > 60
 
 
-def _numbered_heading(rest: str, block: Block, following: int | None, number: int) -> bool:
+def _numbered_heading(
+    rest: str,
+    block: Block,
+    following: int | None,
+    number: int,
+    carried: tuple[str, int | None] = ("", None),
+) -> bool:
     """ "1. Legislation" right before paragraph 1 is a heading; a sentence never is. In a PDF,
     a bold numbered line without any punctuation heads what follows ("1. Center for Family
-    Studies"); a bold paragraph ("16. The Commission is invited:") does not."""
+    Studies"); a bold paragraph ("16. The Commission is invited:") does not, nor a bold first
+    line whose sentence the next, plain block carries on (a run-in heading set in bold that
+    wraps: "16. The Committee of Permanent Representatives has various distinct" /
+    "subcommittees. In addition ...") when the numbers say it is the next paragraph."""
     if (
         not looks_like_heading(rest)
         or rest.endswith(".")
         or (rest.endswith(":") and len(rest) > 60)
+        or (
+            carried[0]
+            and (carried[1] or following) == number + 1
+            and (carried[0][:1].islower() or len(rest) >= 60)
+        )
     ):
         return False  # a sentence that introduces what follows is a paragraph
     if following == number:

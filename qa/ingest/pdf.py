@@ -33,6 +33,7 @@ class Line:
     bold: bool = False
     markers: tuple[str, ...] = ()  # superscript footnote markers removed from the text
     hyphenated: bool = False  # ends in a hyphen the PDF marks as a line-end break
+    aside: bool = False  # set in a box beside the running text (found by the layout)
 
 
 @dataclass(frozen=True)
