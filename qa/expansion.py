@@ -17,10 +17,11 @@ import os
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from .lexical import stem_word, stopwords, tokenize
 
@@ -87,17 +88,60 @@ def build(
     cache_dir: Path,
     model: str,
     progress: Callable[[int, int], None] | None = None,
+    table_cache: Path | None = None,
 ) -> dict[str, list[list]]:
     """{word: [[neighbour stem, similarity], …]} for every corpus and model word whose nearest
     corpus words (other stems than its own) are similar enough, best first; each stem also
     maps to its shortest word's. A stem's similarity is its closest form's ("annually" for
-    "yearly", though BM25 reads "annual")."""
+    "yearly", though BM25 reads "annual").
+
+    `table_cache` keeps the last table with the words it was made from: the next build (a
+    report added or removed) compares only what changed, with the same result."""
     counts = corpus_words(lexical_texts)
     if not counts:
         return {}
     targets = sorted(counts)
     sources = sorted(set(targets) | set(model_words(embedder)))
     vectors = _word_vectors(sources, embedder, cache_dir, model, progress)
+    previous = _load_table(table_cache, model)
+    if previous is None:
+        table = _nearest(sources, targets, vectors)
+    else:
+        old_targets, old_sources, old_table = previous
+        added = [w for w in targets if w not in old_targets]
+        # A stem that lost a form may have lost its best one: rows that keep it are redone.
+        shrunk = {stem_word(w) for w in old_targets - set(targets)}
+        redo = [
+            w
+            for w in sources
+            if w not in old_sources or any(t in shrunk for t, _ in old_table.get(w, ()))
+        ]
+        table = _nearest(redo, targets, vectors)
+        redone = set(redo)
+        kept = [w for w in sources if w not in redone]
+        fresh = _nearest(kept, added, vectors) if added else {}
+        for word in kept:
+            merged: dict[str, float] = {}
+            for stem, sim in [*old_table.get(word, ()), *fresh.get(word, ())]:
+                merged[stem] = max(sim, merged.get(stem, -1.0))
+            best = sorted(((v, t) for t, v in merged.items()), reverse=True)[:STORED]
+            if best:
+                table[word] = [[t, v] for v, t in best]
+    _save_table(table_cache, model, targets, sources, table)
+    neighbours = {w: table[w] for w in sorted(table)}
+    # A question word the table lacks ("verdicts") is looked up by a word of its stem.
+    for word in sorted(neighbours, key=lambda w: (len(w), w)):
+        neighbours.setdefault(stem_word(word), neighbours[word])
+    return neighbours
+
+
+def _nearest(
+    sources: list[str], targets: list[str], vectors: dict[str, np.ndarray]
+) -> dict[str, list[list]]:
+    """For each source word, its STORED nearest target stems (not its own) at least
+    STORED_SIMILARITY alike, a stem counting as its closest form."""
+    if not sources or not targets:
+        return {}
     # Columns grouped by stem, so that a stem's best form is one reduceat over its columns.
     target_stems = [stem_word(w) for w in targets]
     order = sorted(range(len(targets)), key=lambda n: (target_stems[n], targets[n]))
@@ -106,7 +150,7 @@ def build(
     grouped = [target_stems[n] for n in order]
     starts = np.flatnonzero([True] + [a != b for a, b in zip(grouped[1:], grouped[:-1])])
     target_matrix = np.vstack([vectors[targets[n]] for n in order])
-    neighbours: dict[str, list[list]] = {}
+    table: dict[str, list[list]] = {}
     for start in range(0, len(sources), 512):
         chunk = sources[start : start + 512]
         sims = np.vstack([vectors[w] for w in chunk]) @ target_matrix.T
@@ -121,32 +165,96 @@ def build(
             found = sorted(((float(best[row, c]), stem_list[c]) for c in top[row]), reverse=True)
             kept = [[t, round(v, 3)] for v, t in found if v >= STORED_SIMILARITY]
             if kept:
-                neighbours[word] = kept
-    # A question word the table lacks ("verdicts") is looked up by a word of its stem.
-    for word in sorted(neighbours, key=lambda w: (len(w), w)):
-        neighbours.setdefault(stem_word(word), neighbours[word])
-    return neighbours
+                table[word] = kept
+    return table
+
+
+def _table_key(model: str) -> str:
+    return hashlib.sha256(f"{_VERSION}|{STORED}|{STORED_SIMILARITY}|{model}".encode()).hexdigest()
+
+
+def _load_table(
+    path: Path | None, model: str
+) -> tuple[set[str], set[str], dict[str, list[list]]] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") != _table_key(model):
+            return None
+        return set(data["targets"]), set(data["sources"]), dict(data["table"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # a damaged cache costs one full comparison, nothing more
+
+
+def _save_table(
+    path: Path | None,
+    model: str,
+    targets: list[str],
+    sources: list[str],
+    table: dict[str, list[list]],
+) -> None:
+    if path is None:
+        return
+    data = {"key": _table_key(model), "targets": targets, "sources": sources, "table": table}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # without the cache the next build compares every word again
 
 
 def save(folder: Path, neighbours: dict[str, list[list]]) -> None:
-    (folder / FILE).write_text(
-        json.dumps(neighbours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    """One string a word ("countri 0.873 nation 0.871"): 50,000 short strings decode in a
+    fifth of the time that as many nested lists take, at every start of a search."""
+    flat = {w: " ".join(f"{t} {v}" for t, v in row) for w, row in neighbours.items()}
+    (folder / FILE).write_bytes(orjson.dumps(flat))
 
 
-def load(folder: Path) -> dict[str, list[list]] | None:
+class NeighbourTable(Mapping):
+    """The saved table, each word's row read when a question first asks for it."""
+
+    def __init__(self, raw: dict) -> None:
+        self._raw = raw
+        self._rows: dict[str, list[list]] = {}
+
+    def __getitem__(self, word: str) -> list[list]:
+        row = self._rows.get(word)
+        if row is None:
+            value = self._raw[word]
+            if isinstance(value, str):
+                parts = value.split()
+                row = [[parts[k], float(parts[k + 1])] for k in range(0, len(parts) - 1, 2)]
+            else:  # an index written before rows were strings
+                row = value
+            self._rows[word] = row
+        return row
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._raw
+
+
+def load(folder: Path) -> NeighbourTable | None:
     path = folder / FILE
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = orjson.loads(path.read_bytes())
     if not isinstance(data, dict):
         raise ValueError(f"{FILE} is not a mapping")
-    return data
+    return NeighbourTable(data)
 
 
 def expand_terms(
     question: str,
-    neighbours: dict[str, list[list]],
+    neighbours: Mapping[str, list[list]],
     known: Callable[[str], bool] = lambda s: True,
     per_word: int = PER_WORD,
     similarity: float = SIMILARITY,

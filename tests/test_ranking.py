@@ -4,6 +4,7 @@ each on small inputs, then on the real report (the shared session index)."""
 from __future__ import annotations
 
 import dataclasses
+import zlib
 
 import numpy as np
 import pytest
@@ -120,6 +121,58 @@ def test_neighbours_come_from_the_corpus_and_skip_a_words_own_stem(tmp_path):
     calls = encoder.calls
     assert expansion.build(texts, encoder, tmp_path, "fake") == table
     assert encoder.calls == calls
+
+
+class LetterEncoder:
+    """A word's vector: its first letter's direction plus noise of its own (the same every
+    time), so that words sharing a first letter are near one another."""
+
+    tokenizer = type("T", (), {"get_vocab": lambda self: {"ample": 1, "bother": 2, "zebra": 3}})()
+
+    def encode_documents(self, texts, batch_size=32):
+        rows = []
+        for text in texts:
+            letter = np.random.default_rng(ord(text[0])).normal(size=16)
+            noise = np.random.default_rng(zlib.crc32(text.encode())).normal(size=16)
+            rows.append(letter + 0.8 * noise)
+        rows = np.asarray(rows, dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _same_table(a: dict, b: dict) -> bool:
+    """Equal up to float rounding: the same words, the same neighbours, similarities within
+    0.002 (a product over other columns rounds the last digit either way)."""
+    if a.keys() != b.keys():
+        return False
+    for word in a:
+        if {n for n, _ in a[word]} != {n for n, _ in b[word]}:
+            return False
+        if any(abs(x - dict(b[word])[n]) > 0.002 for n, x in a[word]):
+            return False
+    return True
+
+
+def test_a_table_updated_after_an_addition_or_removal_equals_one_built_afresh(tmp_path):
+    rng = np.random.default_rng(1)
+    letters = "abcdefgh"
+    words = sorted({"".join(rng.choice(list(letters), size=6)) for _ in range(400)})
+    first, added = words[:300], words[300:]
+    texts = [" ".join(first[k : k + 10]) for k in range(0, 300, 10)]
+    more = [" ".join(added[k : k + 10]) for k in range(0, len(added), 10)]
+    cache = tmp_path / "table.json"
+    encoder = LetterEncoder()
+    expansion.build(texts, encoder, tmp_path, "letters", table_cache=cache)
+    grown = expansion.build(texts + more, encoder, tmp_path, "letters", table_cache=cache)
+    assert _same_table(grown, expansion.build(texts + more, encoder, tmp_path, "letters"))
+    assert any(n in {expansion.stem_word(w) for w in added} for row in grown.values()
+               for n, _ in row)  # fmt: skip
+    shrunk = expansion.build(texts[5:] + more, encoder, tmp_path, "letters", table_cache=cache)
+    assert _same_table(shrunk, expansion.build(texts[5:] + more, encoder, tmp_path, "letters"))
+    assert not _same_table(shrunk, grown)
+    cache.write_text("{not json")  # a damaged cache: one full comparison
+    assert expansion.build(texts, encoder, tmp_path, "letters", table_cache=cache) == (
+        expansion.build(texts, encoder, tmp_path, "letters")
+    )
 
 
 def test_expand_terms_adds_neighbours_at_a_lower_weight():
