@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _DEFINITION = re.compile(r"\((?:the\s+)?([A-Z][A-Za-z]*[A-Z](?:-[A-Z][A-Za-z]+)?)\)")
 _CONNECTORS = {"of", "on", "for", "and", "the", "against", "in", "to", "de", "des", "du", "la"}
@@ -49,16 +50,27 @@ def expand(text: str, acronyms: dict[str, str]) -> str:
     "IOM victims" -> "IOM victims (International Organization for Migration)", and an
     expansion gains its acronym, so a query and a passage meet whichever form each uses.
     """
+    if not acronyms:
+        return text
     extra: list[str] = []
     lowered = text.lower()
+    present = set(_acronym_pattern(tuple(acronyms)).findall(text))
     for acronym, expansion in acronyms.items():
-        has_acronym = re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) is not None
+        has_acronym = acronym in present
         has_expansion = expansion.lower() in lowered
         if has_acronym and not has_expansion:
             extra.append(expansion)
         elif has_expansion and not has_acronym:
             extra.append(acronym)
     return f"{text} ({'; '.join(extra)})" if extra else text
+
+
+@lru_cache(maxsize=1024)
+def _acronym_pattern(acronyms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that finds any of the acronyms standing as a word of its own: a text is
+    scanned once, not once per acronym (a library's documents define hundreds)."""
+    ordered = sorted(acronyms, key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])({'|'.join(re.escape(a) for a in ordered)})(?![\w-])")
 
 
 # --- acronyms the text never defines: matched to the initials of names it uses ---------------

@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
+from .digests import DigestCache
 from .document import Document, document_from_json, document_to_json
 from .errors import CorpusError
 from .ingest import DOCUMENT_SUFFIXES, PARSER_VERSION, doc_id_for, read_document
@@ -116,9 +119,16 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(corpus_dir: Path) -> tuple[str, dict[str, str]]:
-    """(hash of the whole corpus, hash per document file)."""
-    per_file = {p.name: file_digest(p) for p in document_files(corpus_dir)}
+def fingerprint(corpus_dir: Path, cache: Path | None = None) -> tuple[str, dict[str, str]]:
+    """(hash of the whole corpus, hash per document file). `cache` remembers each file's
+    digest by its size and modification time (qa/digests.py), so an unchanged corpus is not
+    read again to find out that it is unchanged."""
+    digests = DigestCache(cache)
+    per_file = {
+        p.name: digests.digest(p, file_digest, also=[sidecar_path(p)])
+        for p in document_files(corpus_dir)
+    }
+    digests.save()
     whole = hashlib.sha256(json.dumps(per_file, sort_keys=True).encode()).hexdigest()
     return whole, per_file
 
@@ -140,15 +150,13 @@ class ReadCache:
 
     def get(self, key: str) -> Document | None:
         try:
-            return document_from_json(
-                json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            )
+            return document_from_json(orjson.loads((self.folder / f"{key}.json").read_bytes()))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or damaged: read the file again
 
     def put(self, key: str, document: Document) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.folder / f"{key}.json", json.dumps(document_to_json(document)))
+        _atomic_write(self.folder / f"{key}.json", document_to_json(document).decode("utf-8"))
 
     def prune(self, keep: set[str]) -> None:
         if not self.folder.is_dir():

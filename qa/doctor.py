@@ -144,7 +144,7 @@ def check_index(conf: Settings) -> list[Check]:
     else:
         checks.append(Check("fresh", True, "built from the current corpus, parser and model"))
     try:
-        load_index(conf.index_dir)
+        load_index(conf.index_dir, remembered=False)
     except QAError as exc:
         checks.append(Check("files", False, str(exc), fix))
     else:

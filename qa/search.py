@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
 from .passages import Passage, split_sentences
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
+
+if TYPE_CHECKING:
+    from .onnx_encoder import OnnxEncoder
 
 # How many passages the dense search looks at before aggregating to paragraphs.
 DENSE_CANDIDATES = 1000
@@ -183,6 +187,29 @@ def check_args(k: object, mode: object) -> tuple[int, str]:
     return min(int(k), MAX_K), str(mode)
 
 
+def _start_query_encoder(folder: Path, manifest) -> OnnxEncoder | None:
+    """The build's ONNX query encoder, already loading on a thread of its own: onnxruntime
+    sets up its session (a fifth of a second) while the index files are read, so the first
+    question does not wait for it. None when the build has no export."""
+    from .onnx_encoder import OnnxQueryEncoder, available
+
+    if not available(folder, manifest.files):
+        return None
+    try:
+        encoder = OnnxQueryEncoder(folder)
+    except (OSError, ValueError, KeyError):
+        return None  # the index load that follows says what is wrong with the build
+
+    def warm() -> None:
+        try:
+            encoder.encode_queries(["warm up"])
+        except Exception:  # noqa: BLE001 - the first question meets the error and reports it
+            pass
+
+    threading.Thread(target=warm, name="qa-query-encoder", daemon=True).start()
+    return encoder
+
+
 class Index:
     """A loaded index: passages, FAISS and BM25 indexes, and the query encoder.
 
@@ -203,16 +230,17 @@ class Index:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
-        # passage -> (document, unit ref) key, and each unit's passages.
-        self._keys = [(p.doc_id, p.ref) for p in self.passages]
+        # passage -> (document, unit ref) key, and each unit's passages. A document's
+        # passages are consecutive: [start, end) per document, for filters.
+        self._keys: list[tuple[str, str]] = []
         self._by_paragraph: dict[tuple[str, str], list[int]] = {}
-        for p in self.passages:
-            self._by_paragraph.setdefault((p.doc_id, p.ref), []).append(p.id)
-        # A document's passages are consecutive: [start, end) per document, for filters.
         self._span: dict[str, tuple[int, int]] = {}
         for p in self.passages:
-            start, _ = self._span.get(p.doc_id, (p.id, p.id))
-            self._span[p.doc_id] = (start, p.id + 1)
+            key = (p.doc_id, p.ref)
+            self._keys.append(key)
+            self._by_paragraph.setdefault(key, []).append(p.id)
+            span = self._span.get(p.doc_id)
+            self._span[p.doc_id] = (span[0] if span else p.id, p.id + 1)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
         self.sentences = Sentences(*stored.sentences, self._keys) if stored.sentences else None
         self.neighbours = stored.neighbours or {}
@@ -232,12 +260,13 @@ class Index:
         build) or CorruptIndexError, each naming the command that fixes it.
         """
         conf = settings(corpus_dir, index_dir, model)
+        manifest = read_manifest(conf.index_dir)
         if check_fresh:
-            manifest = read_manifest(conf.index_dir)
-            reason = staleness(manifest, conf.corpus_dir, conf.model)
+            reason = staleness(manifest, conf.corpus_dir, conf.model, conf.index_dir)
             if reason:
                 raise StaleIndexError(f"the index is out of date: {reason}; run `qa build`")
-        return cls(load_index(conf.index_dir))
+        encoder = _start_query_encoder(conf.index_dir / "builds" / manifest.build, manifest)
+        return cls(load_index(conf.index_dir), encoder=encoder)
 
     # --- query encoding --------------------------------------------------------------------
 

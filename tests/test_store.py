@@ -168,3 +168,63 @@ def test_killed_build_keeps_finished_documents_and_resumes(make_corpus, tmp_path
 def test_chunks_close_when_they_reach_the_target():
     assert _chunks([10, 11, 12, 13, 14], [2, 1, 5, 1, 1], 3) == [[10, 11], [12], [13, 14]]
     assert _chunks([], [], 3) == []
+
+
+def _age(path: Path, seconds: float = 60.0) -> None:
+    """Set a file's modification time in the past (as a file that has sat on disk)."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - int(seconds * 1e9)))
+
+
+def test_digests_are_remembered_by_size_and_time(tmp_path):
+    from qa.digests import DigestCache
+
+    old, fresh = tmp_path / "old.txt", tmp_path / "fresh.txt"
+    old.write_text("one")
+    fresh.write_text("two")
+    _age(old)
+    calls = []
+
+    def compute(path):
+        calls.append(path.name)
+        return path.read_text()
+
+    cache = DigestCache(tmp_path / "stat" / "digests.json")
+    assert cache.digest(old, compute) == "one" and cache.digest(fresh, compute) == "two"
+    cache.save()
+    again = DigestCache(tmp_path / "stat" / "digests.json")
+    assert again.digest(old, compute) == "one" and again.digest(fresh, compute) == "two"
+    # Only the file written just now (within the clock's reach of a change) is hashed again.
+    assert calls == ["old.txt", "fresh.txt", "fresh.txt"]
+    old.write_text("ONE")  # same size, new time
+    assert again.digest(old, compute) == "ONE"
+
+
+def test_a_changed_corpus_file_is_seen_through_remembered_digests(built_index, tmp_path):
+    corpus, index_dir = _copy(built_index, tmp_path)
+    for path in corpus.iterdir():
+        _age(path)
+    manifest = read_manifest(index_dir)
+    model = manifest.model
+    assert staleness(manifest, corpus, model, index_dir) is None
+    assert (index_dir / "cache" / "stat" / "corpus.json").is_file()
+    report = next(p for p in corpus.iterdir() if p.suffix == ".txt")
+    report.write_text(report.read_text().replace("trafficking", "traffickinG", 1))
+    assert "corpus changed" in staleness(manifest, corpus, model, index_dir)
+
+
+def test_qa_doctor_verifies_every_byte_of_the_index(built_index, tmp_path):
+    _corpus, index_dir = _copy(built_index, tmp_path)
+    build = index_dir / "builds" / read_manifest(index_dir).build
+    for path in build.rglob("*"):
+        if path.is_file():
+            _age(path)
+    load_index(index_dir)  # verified once: its digests are remembered
+    target = build / "passages.json"
+    stat = target.stat()
+    data = bytearray(target.read_bytes())
+    data[-3] = ord("x") if data[-3] != ord("x") else ord("y")
+    target.write_bytes(bytes(data))
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    with pytest.raises(CorruptIndexError, match="checksum differs"):
+        load_index(index_dir, remembered=False)
