@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
 import os
@@ -345,8 +346,14 @@ def remove_document(doc_id: str, corpus_dir: Path) -> list[Path]:
     """Delete a document (by id: its file name without extension) and its sidecar."""
     matches = [p for p in document_files(corpus_dir) if doc_id_for(p) == doc_id]
     if not matches:
-        known = ", ".join(doc_id_for(p) for p in document_files(corpus_dir))
-        raise CorpusError(f"no document {doc_id!r} in {corpus_dir}; documents: {known}")
+        ids = [doc_id_for(p) for p in document_files(corpus_dir)]
+        # The closest ids, not all 270 of a library: "S_2025_344.en" finds "S_2025_344".
+        close = difflib.get_close_matches(doc_id, ids, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise CorpusError(
+            f"no document {doc_id!r} in {corpus_dir}; {hint}`qa list` shows the {len(ids)} "
+            "document ids"
+        )
     removed = []
     for path in [*matches, sidecar_path(matches[0])]:
         if path.exists():

@@ -281,3 +281,5 @@ def test_cli_add_list_search_remove(built_index, tmp_path):
     assert out.returncode == 0, out.stderr
     out = run_qa("remove", "women", env=env)
     assert out.returncode == 1 and "Error: no document 'women'" in out.stderr
+    out = run_qa("remove", "trafficking-in-persons-coordination", env=env)
+    assert out.returncode == 1 and "did you mean trafficking-in-persons-coordination-" in out.stderr
