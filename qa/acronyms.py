@@ -158,23 +158,40 @@ def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
         return None
     letters = acronym.replace("-", "")
     best: tuple[float, int, str] | None = None
+    for count, words, start in _starts(names).get(letters[0].upper(), ()):
+        # Starting inside a longer name skips that name's first words: a cost like any skip.
+        penalty = 1 if start > 0 and words[start - 1] not in _CONNECTORS else 0
+        budget = len(letters) / 2 - penalty
+        found = _match_cost(letters, _parts(" ".join(words[start:])), budget)
+        if found is None:
+            continue
+        cost = found[0] + penalty
+        span = _span(words[start:], found[1])
+        key = (cost, -count, span)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+_STARTS: dict[int, tuple[dict[str, int], dict[str, list]]] = {}
+
+
+def _starts(names: dict[str, int]) -> dict[str, list[tuple[int, list[str], int]]]:
+    """Where an acronym can start in the names: initial letter -> (count, words, index of the
+    word) for every word that is not a connector. Made once per names table (a library holds
+    13,000 names), so resolving an acronym looks at the names its first letter allows."""
+    cached = _STARTS.get(id(names))
+    if cached is not None and cached[0] is names:
+        return cached[1]
+    table: dict[str, list] = {}
     for name, count in names.items():
         words = name.split()
         for start, word in enumerate(words):
-            if word in _CONNECTORS or word[0].upper() != letters[0].upper():
-                continue
-            # Starting inside a longer name skips that name's first words: a cost like any skip.
-            penalty = 1 if start > 0 and words[start - 1] not in _CONNECTORS else 0
-            budget = len(letters) / 2 - penalty
-            found = _match_cost(letters, _parts(" ".join(words[start:])), budget)
-            if found is None:
-                continue
-            cost = found[0] + penalty
-            span = _span(words[start:], found[1])
-            key = (cost, -count, span)
-            if best is None or key < best:
-                best = key
-    return best[2] if best else None
+            if word not in _CONNECTORS:
+                table.setdefault(word[0].upper(), []).append((count, words, start))
+    _STARTS.clear()  # one table at a time: the index being searched
+    _STARTS[id(names)] = (names, table)
+    return table
 
 
 def _span(words: list[str], last_part: int) -> str:

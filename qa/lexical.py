@@ -19,7 +19,7 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -219,7 +219,24 @@ class LexicalIndex:
         if i is None or not len(passages):
             return False
         column = np.asarray(self.indices[int(self.indptr[i]) : int(self.indptr[i + 1])])
+        if not len(column):
+            return False
+        if self._sorted_columns:
+            # A paragraph's few passages looked up in the sorted postings: no set built.
+            at = np.minimum(np.searchsorted(column, passages), len(column) - 1)
+            return bool((column[at] == passages).any())
         return bool(np.isin(passages, column, assume_unique=False).any())
+
+    @cached_property
+    def _sorted_columns(self) -> bool:
+        """Whether each word's passage ids are in increasing order (bm25s writes them so)."""
+        if len(self.indices) < 2:
+            return True
+        rising = np.diff(np.asarray(self.indices)) > 0
+        starts = np.asarray(self.indptr[1:-1], dtype=np.int64)
+        starts = starts[(starts > 0) & (starts < len(self.indices))]
+        rising[starts - 1] = True  # a new word's first id may be lower than the last one's
+        return bool(rising.all())
 
     def best(
         self,
