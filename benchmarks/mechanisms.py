@@ -29,7 +29,9 @@ from qa.evaluate import (
 )
 from qa.search import Ranking, open_index
 
-NONE = Ranking(sentences=False, expansion=False, evidence=False, local_idf=False)
+NONE = Ranking(
+    sentences=False, expansion=False, evidence=False, local_idf=False, document_fields=0.0
+)
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
     "before: passages, BM25, equal weights": NONE,
@@ -37,10 +39,12 @@ VARIANTS: dict[str, Ranking] = {
     "+ word expansion": dataclasses.replace(NONE, expansion=True),
     "+ evidence weights": dataclasses.replace(NONE, evidence=True),
     "+ IDF within the documents searched": dataclasses.replace(NONE, local_idf=True),
+    "+ document fields": dataclasses.replace(NONE, document_fields=Ranking().document_fields),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
     "all but IDF within the documents searched": dataclasses.replace(Ranking(), local_idf=False),
+    "all but document fields": dataclasses.replace(Ranking(), document_fields=0.0),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

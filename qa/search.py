@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, S
 from .document import PARAGRAPH, Document, Paragraph
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .expansion import expand_terms
+from .fields import DocumentFields
 from .fusion import DENSE_WEIGHT, evidence_weight, fuse
 from .grains import Sentences
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
@@ -38,6 +39,9 @@ DENSE_CANDIDATES = 1000
 # The same for BM25 (passages that share no word with the question are never candidates).
 LEXICAL_CANDIDATES = 1000
 QUERY_CACHE_SIZE = 1024
+# The share of its document's field score a paragraph gains in a library (qa/fields.py):
+# tuned on the library dev set (0.05-0.2 alike; 0.3 hurts), benchmarks/mechanisms.py.
+DOCUMENT_FIELDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class Ranking:
         sentence_candidates: how many paragraphs of each measure's best get sentence scores.
         local_idf: a search within some documents weighs words by their IDF over those
             documents (qa/lexical.py, `LexicalIndex.local_weights`).
+        document_fields: the share of its document's field score (title, subtitle,
+            symbols: qa/fields.py) a paragraph gains in a library; 0 turns it off.
     """
 
     sentences: bool = True
@@ -62,6 +68,7 @@ class Ranking:
     evidence: bool = True
     sentence_candidates: int = 200
     local_idf: bool = True
+    document_fields: float = DOCUMENT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -269,6 +276,11 @@ class Index:
         return cls(load_index(conf.index_dir), encoder=encoder)
 
     # --- query encoding --------------------------------------------------------------------
+
+    @cached_property
+    def document_fields(self) -> DocumentFields:
+        """BM25 over the documents' titles, subtitles and symbols (qa/fields.py)."""
+        return DocumentFields(self.documents)
 
     @property
     def encoder(self):
@@ -478,6 +490,11 @@ class Index:
         if self.ranking.evidence:
             weight = evidence_weight(self.coverage(question, by_lexical[0] if by_lexical else None))
         fused = fuse(dense, lexical, weight)
+        if self.ranking.document_fields and len(self.documents) > 1:
+            docs = self.document_fields.scores(self.expanded(question))
+            if docs:
+                share = self.ranking.document_fields
+                fused = {k: v + share * docs.get(k[0], 0.0) for k, v in fused.items()}
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
         # only for the paragraphs the reader is shown (a generator: search() stops at k).
         d_low = min((s for s, _ in dense_p.values()), default=0.0)
