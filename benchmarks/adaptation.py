@@ -11,8 +11,13 @@ compare:
     QA_MODEL=/tmp/adapted QA_INDEX_DIR=/tmp/adapted-index qa eval --set paraphrase
 
 Run on the library index of stop 16 (270 documents, 21,845 pairs, 170 steps of 32 pairs,
-sequences cut at 96 word pieces): paraphrase dev hybrid R@1 / R@5 / MRR 0.537 / 0.778 /
-0.640 against 0.537 / 0.778 / 0.631 with the shipped model, report dev 0.896 against 0.938.
+trained on sequences cut at 96 word pieces, saved to read 256 like the shipped model; about
+11 minutes on 2 cores), hybrid R@1 / R@5 / MRR on the report alone, adapted against shipped:
+paraphrase dev 0.593 / 0.778 / 0.663 against 0.537 / 0.778 / 0.631 (dense alone 0.537
+against 0.426), report dev 0.906 / 1.000 / 0.949 against 0.938 / 1.000 / 0.961. Report dev
+loses three questions, so by the rule the dev sets decide (help, and hurt no other set) it
+is not kept. Run afterwards for the record, not for the choice: paraphrase held-out 0.382 /
+0.618 / 0.488 against 0.324 / 0.647 / 0.465, report held-out unchanged (0.971 / 1.000).
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ def main() -> None:
     pairs = pairs_from(args.index_dir)
     print(f"{len(pairs)} pairs", flush=True)
     model = SentenceTransformer(str(resolve_model(args.model)), device="cpu")
-    model.max_seq_length = args.max_tokens
+    reads = model.max_seq_length
+    model.max_seq_length = args.max_tokens  # shorter pairs train faster
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
     steps = max(1, int(len(pairs) * args.epochs / args.batch))
     warmup = 0.1 * steps + 1
@@ -95,6 +101,7 @@ def main() -> None:
         if step % 20 == 0:
             print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - started:.0f} s")
     model.eval()
+    model.max_seq_length = reads  # the adapted model reads what the shipped one reads
     model.save(str(args.out))
     print(f"saved {args.out} after {time.time() - started:.0f} s")
 

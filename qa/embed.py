@@ -46,10 +46,20 @@ def resolve_model(name: str) -> Path | str:
 
 
 def max_seq_length(model_dir: Path) -> int:
-    """Word pieces the model reads (sentence_bert_config.json), 256 for all-MiniLM-L6-v2."""
+    """Word pieces the model reads, 256 for all-MiniLM-L6-v2: sentence_bert_config.json's
+    max_seq_length, or (models saved by sentence-transformers 5 and later, which leave it
+    out) the tokenizer's model_max_length."""
     config = model_dir / "sentence_bert_config.json"
     if config.is_file():
-        return int(json.loads(config.read_text()).get("max_seq_length", 256))
+        value = json.loads(config.read_text()).get("max_seq_length")
+        if isinstance(value, int) and value > 0:
+            return value
+    tokenizer = model_dir / "tokenizer_config.json"
+    if tokenizer.is_file():
+        value = json.loads(tokenizer.read_text()).get("model_max_length")
+        # Tokenizers without a limit write a huge sentinel (1e30); that is no limit to read.
+        if isinstance(value, int) and 0 < value <= 100_000:
+            return value
     return 256
 
 

@@ -47,11 +47,15 @@ _PROBES = (
 )
 _PROBE_COSINE = 0.999
 # The only sentence-transformers layers the export reproduces.
-_SUPPORTED_MODULES = (
-    "sentence_transformers.models.Transformer",
-    "sentence_transformers.models.Pooling",
-    "sentence_transformers.models.Normalize",
-)
+# The module classes an export reproduces, by class name: sentence-transformers writes them
+# as "sentence_transformers.models.Pooling" up to version 4 and as
+# "sentence_transformers.sentence_transformer.modules.pooling.Pooling" (or under
+# "….base.modules…") in the models it saves since.
+_SUPPORTED_MODULES = ("Transformer", "Pooling", "Normalize")
+
+
+def _module_class(module: dict) -> str:
+    return str(module.get("type", "")).rsplit(".", 1)[-1]
 
 
 def _pooling(model_dir: Path) -> tuple[str, bool] | None:
@@ -60,16 +64,21 @@ def _pooling(model_dir: Path) -> tuple[str, bool] | None:
     if not modules_file.is_file() or not (model_dir / "tokenizer.json").is_file():
         return None
     modules = json.loads(modules_file.read_text())
-    types = [m.get("type", "") for m in modules]
+    types = [_module_class(m) for m in modules]
     if not types or types[0] != _SUPPORTED_MODULES[0]:
         return None
     if any(t not in _SUPPORTED_MODULES for t in types):
         return None
-    pool = next((m for m in modules if m["type"].endswith("Pooling")), None)
+    pool = next((m for m in modules if _module_class(m) == "Pooling"), None)
     if pool is None:
         return None
     config = json.loads((model_dir / pool["path"] / "config.json").read_text())
-    modes = {k for k, v in config.items() if k.startswith("pooling_mode") and v}
+    modes = {k for k, v in config.items() if k.startswith("pooling_mode") and v is True}
+    named = config.get("pooling_mode")  # sentence-transformers 5+: "pooling_mode": "mean"
+    if isinstance(named, str):
+        modes = {
+            f"pooling_mode_{named}_tokens" if named == "mean" else f"pooling_mode_{named}_token"
+        }
     if modes == {"pooling_mode_mean_tokens"}:
         kind = "mean"
     elif modes == {"pooling_mode_cls_token"}:

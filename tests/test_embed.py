@@ -13,3 +13,23 @@ def test_length_sorted_batches_give_the_models_vectors(
     assert vectors.dtype == np.float32 and vectors.shape == model_passage_vectors.shape
     np.testing.assert_allclose(vectors, model_passage_vectors, atol=1e-5)
     assert encoder.encode_documents([]).shape == (0, model_passage_vectors.shape[1])
+
+
+def test_max_seq_length_of_models_saved_by_current_sentence_transformers(tmp_path):
+    from qa.embed import max_seq_length
+
+    # Older models: sentence_bert_config.json holds it (the shipped model reads 256).
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')
+    (old / "tokenizer_config.json").write_text('{"model_max_length": 512}')
+    assert max_seq_length(old) == 128
+    # sentence-transformers 5+ leaves it out and keeps it with the tokenizer.
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "sentence_bert_config.json").write_text('{"transformer_task": "feature-extraction"}')
+    (new / "tokenizer_config.json").write_text('{"model_max_length": 96}')
+    assert max_seq_length(new) == 96
+    # A tokenizer without a limit writes a sentinel: the default holds.
+    (new / "tokenizer_config.json").write_text('{"model_max_length": 1000000000000000019884}')
+    assert max_seq_length(new) == 256

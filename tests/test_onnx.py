@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +17,15 @@ import qa.onnx_encoder
 from qa.config import PROJECT_DIR
 from qa.embed import Encoder
 from qa.evaluate import QUESTION_SETS, load_questions
-from qa.onnx_encoder import FILES, OnnxEncoder, available, cached_export, export, export_key
+from qa.onnx_encoder import (
+    FILES,
+    OnnxEncoder,
+    _pooling,
+    available,
+    cached_export,
+    export,
+    export_key,
+)
 from qa.search import Index
 from qa.store import _document_encoder, load_index, passage_vectors, read_manifest
 
@@ -237,3 +246,21 @@ def test_search_after_building_on_demand_uses_the_export(built_index, tmp_path):
     assert isinstance(index.encoder, OnnxEncoder)
     assert index.manifest.timings["embed"] > 0
     assert index.search("How many victims did IOM assist in 2018?", k=1)[0].paragraph == 57
+
+
+def test_models_saved_by_current_sentence_transformers_are_exported(tmp_path, encoder):
+    # sentence-transformers 5+ saves modules.json with longer type paths
+    # ("sentence_transformers.sentence_transformer.modules.pooling.Pooling"): such a model
+    # (any model a user fine-tunes or downloads today) still gets the fast ONNX route.
+    model = tmp_path / "model"
+    shutil.copytree(encoder.source, model)
+    modules = json.loads((model / "modules.json").read_text())
+    new_paths = {
+        "Transformer": "sentence_transformers.base.modules.transformer.Transformer",
+        "Pooling": "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
+        "Normalize": "sentence_transformers.base.modules.normalize.Normalize",
+    }
+    for module in modules:
+        module["type"] = new_paths[module["type"].rsplit(".", 1)[-1]]
+    (model / "modules.json").write_text(json.dumps(modules))
+    assert _pooling(model) == ("mean", True)
