@@ -213,7 +213,11 @@ def _start_query_encoder(folder: Path, manifest) -> OnnxEncoder | None:
         except Exception:  # noqa: BLE001 - the first question meets the error and reports it
             pass
 
-    threading.Thread(target=warm, name="qa-query-encoder", daemon=True).start()
+    # Not a daemon: a process that answers before the session is ready (a lexical search, a
+    # paragraph asked for by number) waits for it at exit rather than tearing onnxruntime
+    # down mid-call, which aborts the process ("terminate called without an active
+    # exception").
+    threading.Thread(target=warm, name="qa-query-encoder", daemon=False).start()
     return encoder
 
 
