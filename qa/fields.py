@@ -30,7 +30,11 @@ def field_text(document: Document) -> str:
 
 
 class DocumentFields:
-    """BM25 over the documents' fields, built when first asked (a few milliseconds)."""
+    """BM25 over the documents' fields, built when first asked (a few milliseconds).
+
+    Written out here rather than built with `LexicalIndex.build`: that imports bm25s, which
+    costs `qa search` 0.2 s at start, for a few hundred titles a dozen lines score as well.
+    """
 
     def __init__(self, documents: Mapping[str, Document]) -> None:
         self.ids = list(documents)

@@ -365,12 +365,7 @@ class _Cache:
         os.replace(tmp, self.folder / f"{key}.json")  # written last: marks the entry whole
 
     def prune(self, keep: set[str]) -> None:
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            stale = path.name.split(".")[0] not in keep or path.name.startswith(".")
-            if path.is_file() and stale:
-                path.unlink(missing_ok=True)
+        _prune_folder(self.folder, keep)
 
 
 def document_names(documents: list[Document]) -> dict[str, int]:
