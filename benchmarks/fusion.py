@@ -13,7 +13,7 @@ import statistics
 import sys
 from functools import partial
 
-from qa.evaluate import DEPTH, QUESTION_SETS, load_questions, score_rankings
+from qa.evaluate.retrieval import DEPTH, QUESTION_SETS, load_questions, score_rankings
 from qa.fusion import fuse, minmax, rrf
 from qa.search import open_index
 

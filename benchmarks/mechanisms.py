@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from qa.evaluate import (
+from qa.evaluate.retrieval import (
     QUESTION_SETS,
     load_questions,
     missing_documents,

@@ -427,7 +427,7 @@ def eval_command(
         _eval_ingest(folder, question_set, json_path)
         return
 
-    from .evaluate import (
+    from .evaluate.retrieval import (
         QUESTION_SETS,
         evaluate,
         format_table,
@@ -497,7 +497,7 @@ def _eval_ingest(folder: str | None, question_set: str, json_path: str | None) -
     from pathlib import Path
 
     from .corpus import read_file
-    from .evaluate_ingest import evaluate, format_misses, format_report, load_labels
+    from .evaluate.ingest import evaluate, format_misses, format_report, load_labels
     from .ingest.guard import read_all
 
     path = library_folder(folder)
@@ -596,7 +596,7 @@ def bench_command(
     """Measure start-up, warm latency by stage, build, serving (and --scale); print a table."""
     from pathlib import Path
 
-    from .bench import format_report, run
+    from .bench.speed import format_report, run
 
     if "scale" in parts and not scale:
         raise click.UsageError("--only scale needs sizes: add --scale 10k,100k,1M (or others)")
@@ -609,8 +609,8 @@ def bench_command(
     chosen = tuple(p for p in parts if p != "scale") if parts else BENCH_PARTS
     report = run(conf, quick=quick, parts=chosen, texts=Path(texts) if texts else None)
     if scale:
-        from . import bench_scale
-        from .bench import questions
+        from .bench import scale as bench_scale
+        from .bench.speed import questions
         from .search import open_index
 
         index = open_index(conf)

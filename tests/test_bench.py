@@ -12,10 +12,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import small_report
 
-from qa import bench, bench_embed, bench_load, bench_scale
+from qa.bench import embed as bench_embed
+from qa.bench import scale as bench_scale
+from qa.bench import serving as bench_serving
+from qa.bench import speed
+from qa.bench.measure import percentile, run_child, summary_ms
 from qa.cli import main
 from qa.config import MODES, settings
-from qa.measure import percentile, run_child, summary_ms
 from qa.search import Index
 from qa.store import load_index
 
@@ -51,12 +54,12 @@ def test_child_measurement_is_the_childs_own():
 
 
 def test_questions_reach_the_target(onnx_index):
-    qs = bench.questions(onnx_index)
-    assert len(qs) == len(set(qs)) == bench.QUESTION_TARGET
+    qs = speed.questions(onnx_index)
+    assert len(qs) == len(set(qs)) == speed.QUESTION_TARGET
 
 
 def test_quick_bench_prints_every_figure(conf):
-    report = bench.run(conf, quick=True, parts=("floor", "cold", "warm"), log=lambda m: None)
+    report = speed.run(conf, quick=True, parts=("floor", "cold", "warm"), log=lambda m: None)
     assert report.settings["query_encoder"] == "OnnxEncoder"
     assert {"python"} <= {k.split(" ")[0] for k in report.floor}
     for figures in (*report.floor.values(), *report.cold.values()):
@@ -64,12 +67,12 @@ def test_quick_bench_prints_every_figure(conf):
     assert [r.mode for r in report.warm] == list(MODES)
     for r in report.warm:
         assert _positive(r.total) and _positive(r.repeated)
-        assert set(r.stages) == set(bench.STAGES)
+        assert set(r.stages) == set(speed.STAGES)
     by_mode = {r.mode: r for r in report.warm}
     assert by_mode["lexical"].stages["encode"]["p50_ms"] == 0  # no model for BM25 alone
     assert _positive(by_mode["dense"].stages["encode"])
     assert _positive(by_mode["hybrid"].stages["lexical"])
-    table = bench.format_report(report)
+    table = speed.format_report(report)
     for mode in MODES:
         assert f"| {mode} |" in table
     assert "| qa search |" in table
@@ -122,7 +125,7 @@ def test_build_bench_on_a_small_report(make_corpus, tmp_path):
         {"small.txt": small_report(["Victims were assisted.", "Traffickers were convicted."])}
     )
     conf = settings(corpus, tmp_path / "index")
-    figures = bench.build(conf, bench.child_env(conf))
+    figures = speed.build(conf, speed.child_env(conf))
     assert figures["passages"] == 2 and figures["query_encoder"] == "onnx"
     assert figures["passages_per_s"] > 0 and figures["peak_rss_mb"] > 0
     assert figures["stages_s"]["export_query_encoder"] > 0
@@ -131,8 +134,8 @@ def test_build_bench_on_a_small_report(make_corpus, tmp_path):
 @pytest.mark.slow
 def test_serving_bench_starts_the_app_and_loads_it(conf):
     qs = ["How many victims did IOM assist in 2018?", "What is UNODC?", "para 57"]
-    report = bench_load.run(
-        qs, clients=(2,), requests_per_client=3, max_seconds=60, env=bench.child_env(conf)
+    report = bench_serving.run(
+        qs, clients=(2,), requests_per_client=3, max_seconds=60, env=speed.child_env(conf)
     )
     start = report.start
     assert 0 < start.port_open_s <= start.first_answer_s
@@ -143,7 +146,7 @@ def test_serving_bench_starts_the_app_and_loads_it(conf):
 
 
 def test_scale_bench_tiny(onnx_index):
-    qs = bench.questions(onnx_index, 8)
+    qs = speed.questions(onnx_index, 8)
     report = bench_scale.run(
         onnx_index, qs, [3000], kinds=["Flat", "SQ8"], log=lambda m: None, min_queries=20
     )
@@ -194,7 +197,7 @@ def test_synthetic_bm25_is_bm25s():
         np.testing.assert_allclose(ours.scores(" ".join(query)), expected, rtol=1e-5, atol=1e-6)
 
 
-# --- embedding a library (qa/bench_embed.py) ------------------------------------------------------
+# --- embedding a library (qa/bench/embed.py) ------------------------------------------------------
 
 DUMP = """
 === page 1 of 2 ===
@@ -251,7 +254,7 @@ def test_embed_bench_quick_prints_every_figure(tmp_path):
         )
         (texts / f"r{n}.txt").write_text(paragraphs, encoding="utf-8")
     conf = settings(texts, tmp_path / "unused-index")
-    figures = bench_embed.run(conf, bench.child_env(conf), texts, quick=True, log=lambda m: None)
+    figures = bench_embed.run(conf, speed.child_env(conf), texts, quick=True, log=lambda m: None)
     assert figures["passages"] == 87 and figures["documents"] == 3
     routes = {r["route"]: r for r in figures["routes"]}
     before = routes["sentence-transformers, batches of 32 in corpus order (before)"]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from qa.acronyms import expand_query, find_names, resolve_acronym
 from qa.cli import main
-from qa.evaluate import (
+from qa.evaluate.retrieval import (
     QUESTION_SETS,
     Question,
     load_questions,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT, Document, Paragraph
-from qa.evaluate_ingest import footnote_numbers, own_label
+from qa.evaluate.ingest import footnote_numbers, own_label
 from qa.ingest.layout import (
     Block,
     _blocks,

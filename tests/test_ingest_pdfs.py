@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT
-from qa.evaluate_ingest import LABELS, evaluate_document, title_matches
+from qa.evaluate.ingest import LABELS, evaluate_document, title_matches
 from qa.ingest import read_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "un"

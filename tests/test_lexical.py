@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa import bench, bench_scale, lexical
+from qa import lexical
+from qa.bench import scale as bench_scale
+from qa.bench import speed
 from qa.lexical import LexicalIndex
 
 
@@ -107,7 +109,7 @@ def test_report_results_are_unchanged(index):
     """On the report every query takes the exhaustive path and every candidate is kept, as
     before: the same passages and scores, bit for bit."""
     stored = index.stored.lexical
-    for question in bench.questions(index, 60):
+    for question in speed.questions(index, 60):
         query = index.expanded(question)
         before = bench_scale.top_before(stored, query, 1000)
         assert_same(stored.best(query, 1000), before)

@@ -16,7 +16,7 @@ from hits import assert_same_rankings, with_passage_vectors
 import qa.onnx_encoder
 from qa.config import PROJECT_DIR
 from qa.embed import Encoder
-from qa.evaluate import QUESTION_SETS, load_questions
+from qa.evaluate.retrieval import QUESTION_SETS, load_questions
 from qa.onnx_encoder import (
     FILES,
     OnnxEncoder,

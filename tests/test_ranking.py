@@ -11,7 +11,7 @@ import pytest
 
 from qa import expansion, grains
 from qa.document import Heading, Paragraph, SubItem
-from qa.evaluate import QUESTION_SETS, load_questions, rank_for, score_rankings
+from qa.evaluate.retrieval import QUESTION_SETS, load_questions, rank_for, score_rankings
 from qa.fusion import DENSE_WEIGHT, MAX_DENSE_WEIGHT, evidence_weight
 from qa.lexical import LexicalIndex, tokenize
 from qa.search import Ranking

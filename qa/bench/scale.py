@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .dense import nlist_for
+from ..dense import nlist_for
 from .measure import peak_rss_mb, reset_peak_rss, rss_mb, summary_ms
 
 K = 10
@@ -274,7 +274,7 @@ def report_stems(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarra
     """(stems, their frequencies, passage lengths in stems) of the report's passages."""
     from collections import Counter
 
-    from .lexical import tokenize
+    from ..lexical import tokenize
 
     counts: Counter = Counter()
     lengths = []
@@ -331,7 +331,7 @@ def bench_lexical(
     rng: np.random.Generator,
     log: Callable[[str], None] = print,
 ) -> LexicalResult:
-    from .lexical import LexicalIndex
+    from ..lexical import LexicalIndex
 
     gc.collect()
     before = rss_mb()
@@ -446,7 +446,7 @@ def run(
     `save` is called with the report so far after every measurement (long runs keep what
     they measured if stopped). `lexical_only` skips the vectors altogether (no model needed).
     """
-    from .store import passage_vectors
+    from ..store import passage_vectors
 
     rng = np.random.default_rng(seed)
     stems, freq, lengths = report_stems([p.embed_text for p in index.passages])

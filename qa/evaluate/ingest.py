@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .document import FOOTNOTE, PARAGRAPH, PREAMBLE, Document
+from ..document import FOOTNOTE, PARAGRAPH, PREAMBLE, Document
 
-LABELS = Path(__file__).resolve().parent / "data" / "ingest_labels.jsonl"
+LABELS = Path(__file__).resolve().parents[1] / "data" / "ingest_labels.jsonl"
 CHECKS = (
     "ingested",
     "symbol",

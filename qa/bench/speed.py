@@ -9,8 +9,8 @@ Measures, in one run (standard library timers; memory from /proc and wait4):
   serving  `qa serve` until it answers, then requests/s and p95 with 8 and 32 clients
   embed    (only when asked for) `qa build` on a library of reports: passages/s of each way to
            embed, the model's floor, equality, peak memory, a killed build resumed
-Scale runs on synthetic corpora (`--scale`) are in qa/bench_scale.py, embedding in
-qa/bench_embed.py.
+Scale runs on synthetic corpora (`--scale`) are in qa/bench/scale.py, embedding in
+qa/bench/embed.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import MODES, Settings
+from ..config import MODES, Settings
 from .measure import percentile, run_child, summary_ms
 
 QUESTION_TARGET = 200
@@ -39,7 +39,7 @@ STAGES = ("encode", "dense", "lexical", "fusion")
 def questions(index, target: int = QUESTION_TARGET) -> list[str]:
     """The evaluation questions, then one question per paragraph made from its opening words,
     until there are `target` distinct questions (the first `target` when the sets hold more)."""
-    from .evaluate import QUESTION_SETS, load_questions
+    from ..evaluate.retrieval import QUESTION_SETS, load_questions
 
     out = list(
         dict.fromkeys(q.question for path in QUESTION_SETS.values() for q in load_questions(path))
@@ -141,7 +141,7 @@ def warm(index, qs: Sequence[str], modes: Sequence[str] = MODES, k: int = 5) -> 
 
 def torch_encode_reference(model: str, qs: Sequence[str]) -> dict:
     """Query encoding with sentence-transformers (the route before ONNX), for comparison."""
-    from .embed import Encoder
+    from ..embed import Encoder
 
     started = time.perf_counter()
     encoder = Encoder(model)
@@ -160,7 +160,7 @@ def torch_encode_reference(model: str, qs: Sequence[str]) -> dict:
 
 def child_env(conf: Settings, extra: dict | None = None) -> dict:
     """The environment for child processes: this qa's code and these settings."""
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     return {
         **os.environ,
@@ -288,7 +288,7 @@ def run(
 ) -> BenchReport:
     """Run the chosen parts; `quick` keeps each tiny (for the test suite). `texts`: the folder
     of report texts the embed part cuts its passages from (default: the corpus)."""
-    from .search import open_index
+    from ..search import open_index
 
     runs = 1 if quick else 5
     env = child_env(conf)
@@ -324,11 +324,11 @@ def run(
         log("build: qa build into a temporary folder…")
         report.build = build(conf, env)
     if "serving" in parts:
-        from . import bench_load
+        from . import serving
 
         clients = (2,) if quick else (8, 32)
         log(f"serving: qa serve, then {', '.join(map(str, clients))} concurrent clients…")
-        serving = bench_load.run(
+        serving = serving.run(
             qs,
             clients=clients,
             requests_per_client=3 if quick else 25,
@@ -342,10 +342,10 @@ def run(
 
 
 def _embed_part(conf: Settings, env: dict, texts: Path | None, quick: bool, log) -> dict:
-    from . import bench_embed
+    from . import embed
 
     log("embed: passages/s, floor, equality and builds on a library of reports…")
-    return bench_embed.run(conf, env, texts, quick=quick, log=log)
+    return embed.run(conf, env, texts, quick=quick, log=log)
 
 
 # --- the readable table ---------------------------------------------------------------------------
@@ -434,7 +434,7 @@ def format_report(report: BenchReport) -> str:
             )
         lines.append(f"\nsettings: {json.dumps(report.serving['settings'])}")
     if report.embed:
-        from .bench_embed import format_report as format_embed
+        from .embed import format_report as format_embed
 
         lines += ["", format_embed(report.embed)]
     return "\n".join(lines)

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Settings
+from ..config import Settings
 from .measure import run_child
 
 WINDOW_WORDS = 100
@@ -214,7 +214,7 @@ def bf16_encode(model, texts: list[str], lengths: list[int], batch: int) -> np.n
     on AMX tiles where the CPU has them), length-sorted."""
     import torch
 
-    from .batching import encode_in_length_order
+    from ..batching import encode_in_length_order
 
     def run(positions: np.ndarray) -> np.ndarray:
         part = [texts[i] for i in positions]
@@ -259,7 +259,7 @@ def onnx_routes(
 
 def route_fill(label: str, lengths: list[int], default_batch: int) -> float:
     """The padding a route's batches carry, from its label."""
-    from .batching import length_batches
+    from ..batching import length_batches
 
     if "corpus order" in label:
         n = len(lengths)
@@ -465,7 +465,7 @@ def builds(docs: dict[str, list[str]], env: dict, log: Callable[[str], None]) ->
 
 def _same_index(a: Path, b: Path) -> float:
     """Smallest cosine between the two indexes' vectors of the same passages."""
-    from .store import load_index, passage_vectors
+    from ..store import load_index, passage_vectors
 
     first, second = load_index(a), load_index(b)
     ids = {(p.doc_id, p.ref, p.item, p.text): p.id for p in first.passages}
@@ -494,15 +494,15 @@ def run(
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True),
 ) -> dict:
     """Every figure of the part, as a JSON-ready dict."""
-    from .embed import Encoder
-    from .onnx_encoder import DOCUMENT_BATCH, OnnxEncoder, cached_export, export
+    from ..embed import Encoder
+    from ..onnx_encoder import DOCUMENT_BATCH, OnnxEncoder, cached_export, export
 
     encoder = Encoder(conf.model)
     texts_dir = Path(texts_dir or conf.corpus_dir)
     docs = library(texts_dir, encoder.count_tokens, limit=120 if quick else None)
     passages = [p for ps in docs.values() for p in ps]
     if len(docs) < 2:
-        from .errors import CorpusError
+        from ..errors import CorpusError
 
         raise CorpusError(
             f"{texts_dir} gives {len(passages)} passages of {MIN_TOKENS}–{MAX_TOKENS} word "

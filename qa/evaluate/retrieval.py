@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 QUESTION_SETS = {
     "dev": DATA_DIR / "eval_questions.jsonl",
     "heldout": DATA_DIR / "eval_heldout.jsonl",
@@ -55,7 +55,7 @@ class ModeResult:
 
 def answer_key(answer: dict) -> str:
     """The key a gold answer of a library question is matched by (see `hit_keys`)."""
-    from .ingest import doc_id_for
+    from ..ingest import doc_id_for
 
     doc = doc_id_for(Path(answer["file"]))
     if "paragraph" in answer:
