@@ -66,14 +66,29 @@ def fuse(
     A paragraph without a lexical score has BM25 0 (no query word); one beyond the dense
     candidates gets the lowest dense score seen.
     """
-    keys = list(dense.keys() | lexical.keys())
+    keys = list(dict.fromkeys([*dense, *lexical]))
     if not keys:
         return {}
-    floor = min(dense.values(), default=0.0)
-    # As arrays: a library's query fuses a few thousand candidates.
-    d = _minmax_array(np.fromiter((dense.get(k, floor) for k in keys), float, len(keys)))
-    lx = _minmax_array(np.fromiter((lexical.get(k, 0.0) for k in keys), float, len(keys)))
-    return dict(zip(keys, (dense_weight * d + (1 - dense_weight) * lx).tolist()))
+    d = np.fromiter((dense.get(k, -np.inf) for k in keys), float, len(keys))
+    lx = np.fromiter((lexical.get(k, -np.inf) for k in keys), float, len(keys))
+    found, fused = fuse_arrays(d, lx, dense_weight)
+    return dict(zip([keys[i] for i in found.tolist()], fused.tolist()))
+
+
+def fuse_arrays(
+    dense: np.ndarray, lexical: np.ndarray, dense_weight: float = DENSE_WEIGHT
+) -> tuple[np.ndarray, np.ndarray]:
+    """`fuse` over arrays indexed by paragraph, -inf where a measure has no score: (the
+    paragraphs either measure scored, their fused scores). A library's question fuses a few
+    thousand candidates, so this is the form the search uses."""
+    found = np.flatnonzero(np.isfinite(dense) | np.isfinite(lexical))
+    if not len(found):
+        return found, np.zeros(0)
+    d, lx = dense[found], lexical[found]
+    seen = np.isfinite(d)
+    d = np.where(seen, d, d[seen].min() if seen.any() else 0.0)
+    lx = np.where(np.isfinite(lx), lx, 0.0)
+    return found, dense_weight * _minmax_array(d) + (1 - dense_weight) * _minmax_array(lx)
 
 
 def _minmax_array(values: np.ndarray) -> np.ndarray:

@@ -147,30 +147,39 @@ def prune(cache_dir: Path, keep: set[str]) -> None:
 
 
 class Sentences:
-    """The stored sentence vectors, scored for a question one paragraph set at a time."""
+    """The stored sentence vectors, scored for a question one set of units at a time."""
 
-    def __init__(self, vectors: np.ndarray, owners: np.ndarray, keys: Sequence[tuple]) -> None:
+    def __init__(self, vectors: np.ndarray, owners: np.ndarray, unit_of: np.ndarray) -> None:
+        """`owners`: each sentence's passage; `unit_of`: each passage's unit (0..n-1)."""
         self.vectors = vectors
-        self.owners = owners
-        # Each unit's sentences are consecutive: [start, end) per unit key.
-        self.spans: dict[tuple, tuple[int, int]] = {}
+        units = int(unit_of.max()) + 1 if len(unit_of) else 0
+        # Each unit's sentences are consecutive: rows [start, end) per unit, end 0 for none.
+        self.start = np.zeros(units, dtype=np.int64)
+        self.end = np.zeros(units, dtype=np.int64)
         if len(owners):
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             ends = np.r_[starts[1:], len(owners)]
-            for s, e in zip(starts.tolist(), ends.tolist()):
-                self.spans[keys[int(owners[s])]] = (s, e)
+            owner_units = np.asarray(unit_of)[owners[starts]]
+            self.start[owner_units] = starts
+            self.end[owner_units] = ends
 
-    def best(self, vector: np.ndarray, units: Sequence[tuple]) -> dict[tuple, float]:
-        """Each unit's best sentence similarity to the question vector."""
-        spans = [self.spans[u] for u in units if u in self.spans]
-        if not spans:
-            return {}
-        rows = np.concatenate([np.arange(s, e) for s, e in spans])
+    @property
+    def units(self) -> int:
+        """How many units have sentences."""
+        return int(np.count_nonzero(self.end > self.start))
+
+    def best(self, vector: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(units that have sentences, each one's best sentence similarity to the vector)."""
+        units = np.asarray(units, dtype=np.int64)
+        units = units[self.end[units] > self.start[units]]
+        if not len(units):
+            return units, np.zeros(0, dtype=np.float32)
+        starts, lengths = self.start[units], self.end[units] - self.start[units]
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+        # Every row of every unit, as one index array: the units' ranges laid end to end.
+        rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         sims = self.vectors[rows].astype(np.float32) @ np.asarray(vector, dtype=np.float32)
-        starts = np.cumsum([0] + [e - s for s, e in spans[:-1]])
-        best = np.maximum.reduceat(sims, starts)
-        found = [u for u in units if u in self.spans]
-        return dict(zip(found, best.tolist()))
+        return units, np.maximum.reduceat(sims, offsets)
 
 
 def _key(model: str, texts: Sequence[str]) -> str:

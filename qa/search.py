@@ -23,7 +23,7 @@ from .document import PARAGRAPH, Document, Paragraph
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .expansion import expand_terms
 from .fields import DocumentFields
-from .fusion import DENSE_WEIGHT, evidence_weight, fuse
+from .fusion import DENSE_WEIGHT, evidence_weight, fuse_arrays
 from .grains import Sentences
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import SYMBOL, clean_symbol, organ_code
@@ -241,19 +241,28 @@ class Index:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
-        # passage -> (document, unit ref) key, and each unit's passages. A document's
-        # passages are consecutive: [start, end) per document, for filters.
-        self._keys: list[tuple[str, str]] = []
+        # Units (paragraphs and the like) are numbered 0..n-1 in passage order: scores per
+        # unit are arrays, keys (document, unit ref) are looked up only for the hits shown.
+        # A document's passages are consecutive: [start, end) per document, for filters.
         self._by_paragraph: dict[tuple[str, str], list[int]] = {}
         self._span: dict[str, tuple[int, int]] = {}
+        unit_of: list[int] = []
         for p in self.passages:
             key = (p.doc_id, p.ref)
-            self._keys.append(key)
-            self._by_paragraph.setdefault(key, []).append(p.id)
+            pids = self._by_paragraph.get(key)
+            if pids is None:
+                pids = self._by_paragraph[key] = []
+            pids.append(p.id)
+            unit_of.append(len(self._by_paragraph) - 1)
             span = self._span.get(p.doc_id)
             self._span[p.doc_id] = (span[0] if span else p.id, p.id + 1)
+        self._units: list[tuple[str, str]] = list(self._by_paragraph)
+        self._unit_of = np.asarray(unit_of, dtype=np.int64)
+        doc_number = {doc_id: i for i, doc_id in enumerate(self._span)}
+        self._doc_ids = list(self._span)
+        self._unit_doc = np.asarray([doc_number[d] for d, _ in self._units], dtype=np.int64)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
-        self.sentences = Sentences(*stored.sentences, self._keys) if stored.sentences else None
+        self.sentences = Sentences(*stored.sentences, self._unit_of) if stored.sentences else None
         self.neighbours = stored.neighbours or {}
 
     @classmethod
@@ -339,9 +348,11 @@ class Index:
 
     # --- scoring ---------------------------------------------------------------------------
 
-    def dense_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
-        """Cosine similarity of the question to each of the nearest passages (of the chosen
-        documents when `within` is given)."""
+    def dense_scores(
+        self, question: str, within: Within | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids, cosine similarity) of the question's nearest passages (of the chosen
+        documents when `within` is given), best first."""
         vector = self.query_vector(question)
         scores, ids = dense.search(
             self.stored.dense_index,
@@ -349,7 +360,7 @@ class Index:
             DENSE_CANDIDATES,
             allowed=within.ids if within is not None else None,
         )
-        return {int(i): float(s) for s, i in zip(scores, ids)}
+        return ids.astype(np.int64), scores.astype(np.float64)
 
     def lexical_query(self, question: str) -> str | dict[str, float]:
         """What BM25 is asked: the question with its acronyms' other forms and, with
@@ -360,9 +371,12 @@ class Index:
         vocab = self.stored.lexical.vocab
         return expand_terms(text, self.neighbours, known=vocab.__contains__)
 
-    def lexical_scores(self, question: str, within: Within | None = None) -> dict[int, float]:
-        """BM25 score of the best passages sharing a word with the question; within some
-        documents, with word weights (IDF) over those documents (`LexicalIndex.local_weights`)."""
+    def lexical_scores(
+        self, question: str, within: Within | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids, BM25 score) of the best passages sharing a word with the question;
+        within some documents, with word weights (IDF) over those documents
+        (`LexicalIndex.local_weights`)."""
         query = self.lexical_query(question)
         if within is not None and self.ranking.local_idf:
             terms = query if isinstance(query, dict) else dict(Counter(tokenize(query)))
@@ -374,7 +388,7 @@ class Index:
             LEXICAL_CANDIDATES,
             allowed=within.mask if within is not None else None,
         )
-        return dict(zip(ids.tolist(), scores.tolist()))
+        return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
     def coverage(self, question: str, paragraph: tuple | None) -> float:
         """The share of the question's words, weighted by IDF, that the paragraph holds: how
@@ -394,27 +408,35 @@ class Index:
         self,
         question: str,
         within: Within | None = None,
-        also: Sequence[tuple] = (),
-    ) -> tuple[dict[tuple, float], dict[int, float]]:
-        """Each candidate paragraph's dense score, and the passages' cosine similarities.
+        also: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each unit's dense score (-inf for units not among the candidates), and the
+        passages' (ids, cosine similarities).
 
         The score is the best passage's cosine similarity or, with `ranking.sentences`, its
         mean with the best sentence's; sentences are scored for the best
-        `ranking.sentence_candidates` paragraphs by passage and for `also` (the best by BM25).
+        `ranking.sentence_candidates` units by passage and for `also` (the best by BM25).
         """
-        passages = self.dense_scores(question, within)
-        para = {k: s for k, (s, _) in self._by_paragraph_max(passages).items()}
-        if not (self.ranking.sentences and self.sentences is not None and para):
-            return para, passages
-        n = self.ranking.sentence_candidates
-        units = list(dict.fromkeys([*sorted(para, key=para.__getitem__, reverse=True)[:n], *also]))
-        best = self.sentences.best(self.query_vector(question), units)
-        if not best:
-            return para, passages
-        p_floor, s_floor = min(para.values()), min(best.values())
-        return {
-            k: (para.get(k, p_floor) + best.get(k, s_floor)) / 2 for k in para.keys() | best.keys()
-        }, passages
+        ids, sims = self.dense_scores(question, within)
+        para = self._unit_best(ids, sims)[0]
+        if not (self.ranking.sentences and self.sentences is not None and len(ids)):
+            return para, ids, sims
+        found = np.flatnonzero(np.isfinite(para))
+        top = found[np.argsort(-para[found], kind="stable")[: self.ranking.sentence_candidates]]
+        units = np.unique(np.r_[top, also if also is not None else []].astype(np.int64))
+        units, best = self.sentences.best(self.query_vector(question), units)
+        if not len(units):
+            return para, ids, sims
+        p_floor, s_floor = para[found].min(), best.min()
+        sentence = np.full(len(para), -np.inf)
+        sentence[units] = best
+        scored = np.isfinite(para) | np.isfinite(sentence)
+        combined = np.full(len(para), -np.inf)
+        combined[scored] = (
+            np.where(np.isfinite(para[scored]), para[scored], p_floor)
+            + np.where(np.isfinite(sentence[scored]), sentence[scored], s_floor)
+        ) / 2
+        return combined, ids, sims
 
     def within(self, documents: set[str] | None) -> Within | None:
         """The passages of these documents (None: all), cached per set of documents."""
@@ -435,46 +457,62 @@ class Index:
                     self._within.popitem(last=False)
         return found
 
-    def _by_paragraph_max(self, scores: dict[int, float]) -> dict[tuple, tuple[float, int]]:
-        """Each paragraph's best passage score and that passage (a paragraph is as relevant
-        as its best passage: an answer in one sub-item is not diluted by the others)."""
-        best: dict[tuple, tuple[float, int]] = {}
-        for pid, score in scores.items():
-            key = self._keys[pid]
-            if key not in best or score > best[key][0]:
-                best[key] = (score, pid)
-        return best
+    def _unit_best(self, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's best passage score (-inf where none scored) and that passage (-1): a
+        paragraph is as relevant as its best passage, so an answer in one sub-item is not
+        diluted by the others. Ties go to the passage listed first."""
+        best = np.full(len(self._units), -np.inf)
+        passage = np.full(len(self._units), -1, dtype=np.int64)
+        if len(ids):
+            units = self._unit_of[ids]
+            order = np.lexsort((-scores, units))  # by unit, then best first (stable)
+            first = order[np.r_[True, units[order][1:] != units[order][:-1]]]
+            best[units[first]] = scores[first]
+            passage[units[first]] = ids[first]
+        return best, passage
+
+    def _as_dict(self, scores: np.ndarray) -> dict[tuple, float]:
+        found = np.flatnonzero(np.isfinite(scores))
+        return dict(zip([self._units[i] for i in found.tolist()], scores[found].tolist()))
 
     def paragraph_scores(
         self, question: str, within: Within | None = None
     ) -> tuple[dict[tuple, float], dict[tuple, float]]:
         """(dense, lexical) score of each candidate paragraph (see `dense_paragraphs`)."""
-        lexical_p = self._by_paragraph_max(self.lexical_scores(question, within))
-        lexical = {k: s for k, (s, _) in lexical_p.items()}
-        also = sorted(lexical, key=lexical.__getitem__, reverse=True)[
-            : self.ranking.sentence_candidates
-        ]
-        return self.dense_paragraphs(question, within, also)[0], lexical
+        lexical = self._unit_best(*self.lexical_scores(question, within))[0]
+        return self._as_dict(
+            self.dense_paragraphs(
+                question, within, _best(lexical, self.ranking.sentence_candidates)
+            )[0]
+        ), self._as_dict(lexical)
 
     def rank(
         self, question: str, mode: str, within: Within | None = None
     ) -> Iterator[tuple[tuple, float, int]]:
         """Paragraph keys with a 0–1 score and their best passage, best first."""
         if mode == "dense":
-            scores, passages = self.dense_paragraphs(question, within)
-            best = self._by_paragraph_max(passages)
-            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            scores, ids, sims = self.dense_paragraphs(question, within)
+            passage = self._unit_best(ids, sims)[1]
+            ranked = _best(scores)
             return iter(
                 [
-                    (key, max(0.0, s), best[key][1] if key in best else self._by_paragraph[key][0])
-                    for key, s in ranked
+                    (
+                        self._units[u],
+                        max(0.0, float(scores[u])),
+                        int(passage[u])
+                        if passage[u] >= 0
+                        else self._by_paragraph[self._units[u]][0],
+                    )
+                    for u in ranked.tolist()
                 ]
             )
         if mode == "lexical":
-            para = self._by_paragraph_max(self.lexical_scores(question, within))
-            ranked = sorted(para.items(), key=lambda kv: -kv[1][0])
-            top = ranked[0][1][0] if ranked else 1.0
-            return iter([(key, s / top, pid) for key, (s, pid) in ranked])
+            scores, passage = self._unit_best(*self.lexical_scores(question, within))
+            ranked = _best(scores)
+            top = float(scores[ranked[0]]) if len(ranked) else 1.0
+            return iter(
+                [(self._units[u], float(scores[u]) / top, int(passage[u])) for u in ranked.tolist()]
+            )
         return self._hybrid(question, within)
 
     def _hybrid(
@@ -482,36 +520,38 @@ class Index:
     ) -> Iterator[tuple[tuple, float, int]]:
         """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py),
         the dense weight following the evidence BM25 has (`Ranking.evidence`)."""
-        lexical_s = self.lexical_scores(question, within)
-        lexical_p = self._by_paragraph_max(lexical_s)
-        lexical = {k: s for k, (s, _) in lexical_p.items()}
-        by_lexical = sorted(lexical, key=lexical.__getitem__, reverse=True)
-        dense, dense_s = self.dense_paragraphs(
-            question, within, by_lexical[: self.ranking.sentence_candidates]
-        )
-        dense_p = self._by_paragraph_max(dense_s)
+        lexical_ids, lexical_s = self.lexical_scores(question, within)
+        lexical = self._unit_best(lexical_ids, lexical_s)[0]
+        by_lexical = _best(lexical, self.ranking.sentence_candidates)
+        dense_u, dense_ids, dense_s = self.dense_paragraphs(question, within, by_lexical)
         weight = DENSE_WEIGHT
         if self.ranking.evidence:
-            weight = evidence_weight(self.coverage(question, by_lexical[0] if by_lexical else None))
-        fused = fuse(dense, lexical, weight)
+            top = self._units[int(by_lexical[0])] if len(by_lexical) else None
+            weight = evidence_weight(self.coverage(question, top))
+        units, fused = fuse_arrays(dense_u, lexical, weight)
         if self.ranking.document_fields and len(self.documents) > 1:
             docs = self.document_fields.scores(self.expanded(question))
             if docs:
-                share = self.ranking.document_fields
-                fused = {k: v + share * docs.get(k[0], 0.0) for k, v in fused.items()}
+                by_doc = np.zeros(len(self._doc_ids))
+                for i, doc_id in enumerate(self._doc_ids):
+                    by_doc[i] = docs.get(doc_id, 0.0)
+                fused = fused + self.ranking.document_fields * by_doc[self._unit_doc[units]]
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
         # only for the paragraphs the reader is shown (a generator: search() stops at k).
-        d_low = min((s for s, _ in dense_p.values()), default=0.0)
-        d_span = max((s for s, _ in dense_p.values()), default=1.0) - d_low or 1.0
-        l_top = max((s for s, _ in lexical_p.values()), default=1.0) or 1.0
-        for key, score in sorted(fused.items(), key=lambda kv: -kv[1]):
-            pid = max(
-                self._by_paragraph[key],
-                key=lambda i: (
-                    (dense_s.get(i, d_low) - d_low) / d_span + lexical_s.get(i, 0.0) / l_top
-                ),
-            )
-            yield key, score, pid
+        dense_best = self._unit_best(dense_ids, dense_s)[0]
+        seen = dense_best[np.isfinite(dense_best)]
+        d_low = float(seen.min()) if len(seen) else 0.0
+        d_span = (float(seen.max()) if len(seen) else 1.0) - d_low or 1.0
+        l_top = float(lexical_s.max()) if len(lexical_s) else 1.0
+        l_top = l_top or 1.0
+        both = np.full(len(self.passages), (d_low - d_low) / d_span)
+        both[dense_ids] = (dense_s - d_low) / d_span
+        np.add.at(both, lexical_ids, lexical_s / l_top)
+        for i in np.argsort(-fused, kind="stable").tolist():
+            key = self._units[int(units[i])]
+            pids = self._by_paragraph[key]
+            pid = pids[int(np.argmax(both[pids]))] if len(pids) > 1 else pids[0]
+            yield key, float(fused[i]), pid
 
     # --- results ---------------------------------------------------------------------------
 
@@ -920,3 +960,10 @@ def search(
         if index is None:
             index = _default[conf] = open_index(conf)
     return index.search(question, k=k, mode=mode, documents=documents, **filters)
+
+
+def _best(scores: np.ndarray, n: int | None = None) -> np.ndarray:
+    """The units with a score (not -inf), best first (ties: lower unit first); the first n."""
+    found = np.flatnonzero(np.isfinite(scores))
+    ranked = found[np.argsort(-scores[found], kind="stable")]
+    return ranked if n is None else ranked[:n]

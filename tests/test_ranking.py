@@ -209,12 +209,14 @@ def test_unit_sentences_cover_intro_and_items():
 
 def test_sentences_best_is_each_units_best_sentence():
     vectors = np.eye(4, dtype=np.float16)
-    owners = np.array([0, 0, 2, 3], dtype=np.int32)
-    keys = [("d", "1"), ("d", "1"), ("d", "2"), ("d", "3")]
-    sentences = grains.Sentences(vectors, owners, keys)
+    owners = np.array([0, 0, 2, 3], dtype=np.int32)  # sentences' passages
+    unit_of = np.array([0, 0, 1, 2, 3])  # passages' units: unit 3 has no sentence
+    sentences = grains.Sentences(vectors, owners, unit_of)
     query = np.array([0.1, 0.9, 0.5, 0.0], dtype=np.float32)
-    best = sentences.best(query, [("d", "1"), ("d", "2"), ("d", "missing")])
-    assert best == pytest.approx({("d", "1"): 0.9, ("d", "2"): 0.5})
+    units, best = sentences.best(query, np.array([0, 1, 3]))
+    assert units.tolist() == [0, 1]
+    assert best == pytest.approx([0.9, 0.5])
+    assert sentences.units == 3
 
 
 # --- on the real report ------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def test_sentences_best_is_each_units_best_sentence():
 
 def test_the_index_holds_sentences_and_neighbours(index):
     assert index.sentences is not None
-    assert len(index.sentences.spans) >= 139  # every paragraph has at least one sentence
+    assert index.sentences.units >= 139  # every paragraph has at least one sentence
     assert index.neighbours
     query = index.lexical_query("Do survivors get help every year?")
     assert isinstance(query, dict) and any(w < 1.0 for w in query.values())
