@@ -30,7 +30,12 @@ from qa.evaluate.retrieval import (
 from qa.search import Ranking, open_index
 
 NONE = Ranking(
-    sentences=False, expansion=False, evidence=False, local_idf=False, document_fields=0.0
+    sentences=False,
+    expansion=False,
+    evidence=False,
+    local_idf=False,
+    document_fields=0.0,
+    copies=False,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -40,11 +45,13 @@ VARIANTS: dict[str, Ranking] = {
     "+ evidence weights": dataclasses.replace(NONE, evidence=True),
     "+ IDF within the documents searched": dataclasses.replace(NONE, local_idf=True),
     "+ document fields": dataclasses.replace(NONE, document_fields=Ranking().document_fields),
+    "+ copies at their source": dataclasses.replace(NONE, copies=True),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
     "all but IDF within the documents searched": dataclasses.replace(Ranking(), local_idf=False),
     "all but document fields": dataclasses.replace(Ranking(), document_fields=0.0),
+    "all but copies at their source": dataclasses.replace(Ranking(), copies=False),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -20,6 +20,7 @@ from . import dense
 from .acronyms import expand_query
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .document import PARAGRAPH, Document, Paragraph
+from .duplicates import COPY_CANDIDATES, collapse, lift_sources, shingles, signature
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .expansion import expand_terms
 from .fields import DocumentFields
@@ -61,6 +62,8 @@ class Ranking:
             documents (qa/lexical.py, `LexicalIndex.local_weights`).
         document_fields: the share of its document's field score (title, subtitle,
             symbols: qa/fields.py) a paragraph gains in a library; 0 turns it off.
+        copies: in a library, a text that later documents repeat or quote ranks at its
+            earliest document, and repeated copies are listed once (qa/duplicates.py).
     """
 
     sentences: bool = True
@@ -69,6 +72,7 @@ class Ranking:
     sentence_candidates: int = 200
     local_idf: bool = True
     document_fields: float = DOCUMENT_FIELDS
+    copies: bool = True
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,7 @@ class Index:
         self._doc_ids = list(self._span)
         self._unit_doc = np.asarray([doc_number[d] for d, _ in self._units], dtype=np.int64)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
+        self._signatures: dict[tuple, str | None] = {}
         self.sentences = Sentences(*stored.sentences, self._unit_of) if stored.sentences else None
         self.neighbours = stored.neighbours or {}
 
@@ -536,6 +541,8 @@ class Index:
                 for i, doc_id in enumerate(self._doc_ids):
                     by_doc[i] = docs.get(doc_id, 0.0)
                 fused = fused + self.ranking.document_fields * by_doc[self._unit_doc[units]]
+        if self.ranking.copies and len(self.documents) > 1:
+            fused = self._copies_at_source(units, fused)
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
         # only for the paragraphs the reader is shown (a generator: search() stops at k).
         dense_best = self._unit_best(dense_ids, dense_s)[0]
@@ -547,11 +554,42 @@ class Index:
         both = np.full(len(self.passages), (d_low - d_low) / d_span)
         both[dense_ids] = (dense_s - d_low) / d_span
         np.add.at(both, lexical_ids, lexical_s / l_top)
-        for i in np.argsort(-fused, kind="stable").tolist():
+        order = np.argsort(-fused, kind="stable")
+        for i in order[np.isfinite(fused[order])].tolist():
             key = self._units[int(units[i])]
             pids = self._by_paragraph[key]
             pid = pids[int(np.argmax(both[pids]))] if len(pids) > 1 else pids[0]
             yield key, float(fused[i]), pid
+
+    def _copies_at_source(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
+        """The fused scores with the best candidates' copies ranked at their source
+        (qa/duplicates.py); a copy listed under its source is -inf (not shown)."""
+        top = np.argsort(-fused, kind="stable")[:COPY_CANDIDATES]
+        keys = [self._units[u] for u in units[top].tolist()]
+        scores = dict(zip(keys, fused[top].tolist()))
+        kept = collapse(
+            lift_sources(scores, self._shingles, self._date_of), self._signature, self._date_of
+        )
+        fused = fused.copy()
+        fused[top] = [kept.get(key, -np.inf) for key in keys]
+        return fused
+
+    def _signature(self, key: tuple) -> str | None:
+        """The unit's text as its copies share it (qa/duplicates.py), kept once worked out:
+        the same candidates come back question after question, and all 17,000 units of a
+        library would take a second."""
+        found = self._signatures.get(key, False)
+        if found is False:
+            unit = self.paragraph(*key)
+            found = self._signatures[key] = signature(unit.text) if unit is not None else None
+        return found
+
+    def _shingles(self, key: tuple) -> frozenset:
+        unit = self.paragraph(*key)
+        return _unit_shingles(unit.text) if unit is not None else frozenset()
+
+    def _date_of(self, key: tuple) -> str:
+        return self.documents[key[0]].date_iso or "9999-99-99"  # undated: after the rest
 
     # --- results ---------------------------------------------------------------------------
 
@@ -844,6 +882,12 @@ def best_sentence(text: str, question: str) -> str:
         return text
     wanted = set(tokenize(question))
     return max(sentences, key=lambda s: len(wanted.intersection(_sentence_words(s))))
+
+
+@lru_cache(maxsize=4096)
+def _unit_shingles(text: str) -> frozenset:
+    # The best candidates' word runs (qa/duplicates.py): the same units come back often.
+    return shingles(text)
 
 
 @lru_cache(maxsize=4096)
