@@ -42,6 +42,13 @@ def resolve_model(name: str) -> Path | str:
     path = Path(name).expanduser()
     if path.is_dir():
         return path.resolve()
+    if path.is_absolute() or name.startswith((".", "~")):
+        # A path, not a hub name ("org/model" never starts so): say so now, before torch.
+        raise ModelError(
+            f"cannot load embedding model {name!r}: there is no folder {path}. Give a local "
+            "model folder or a sentence-transformers model name (with network access) with "
+            f"--model / QA_MODEL; the default {DEFAULT_MODEL} works offline."
+        )
     return name
 
 

@@ -4,6 +4,7 @@ batches give the model's vectors, in the order given."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 
 def test_length_sorted_batches_give_the_models_vectors(
@@ -33,3 +34,14 @@ def test_max_seq_length_of_models_saved_by_current_sentence_transformers(tmp_pat
     # A tokenizer without a limit writes a sentinel: the default holds.
     (new / "tokenizer_config.json").write_text('{"model_max_length": 1000000000000000019884}')
     assert max_seq_length(new) == 256
+
+
+def test_a_model_path_that_does_not_exist_is_refused_before_loading_anything(tmp_path):
+    from qa.embed import resolve_model
+    from qa.errors import ModelError
+
+    with pytest.raises(ModelError, match="there is no folder"):
+        resolve_model(str(tmp_path / "no-such-model"))
+    with pytest.raises(ModelError, match="there is no folder"):
+        resolve_model("./no-such-model")
+    assert resolve_model("org/some-model") == "org/some-model"  # a hub name, left to the hub
