@@ -247,10 +247,9 @@ def onnx_routes(
     routes[f"ONNX, length-sorted, batch {default_batch}, 1 thread"] = lambda: (
         single.encode_documents(texts, batch_size=default_batch, workers=1)
     )
-    unfused_label = f"ONNX unfused, length-sorted, batch {default_batch}, 2 batches side by side"
-    routes[unfused_label] = lambda: unfused.encode_documents(
-        texts, batch_size=default_batch, workers=2
-    )
+    if unfused is not None:
+        label = f"ONNX unfused, length-sorted, batch {default_batch}, 2 batches side by side"
+        routes[label] = lambda: unfused.encode_documents(texts, batch_size=default_batch, workers=2)
     routes["ONNX, batches of 32 in corpus order, each on 2 threads"] = lambda: np.vstack(
         [fused.encode_queries(texts[s : s + 32]) for s in range(0, len(texts), 32)]
     )
@@ -309,12 +308,18 @@ def measure_routes(
 # --- floor -------------------------------------------------------------------------------------
 
 
-def fixed_length_floor(onnx, vocab: int, seconds: float = 2.0) -> list[dict]:
+def fixed_length_floor(
+    onnx,
+    vocab: int,
+    seconds: float = 2.0,
+    lengths: Sequence[int] = FLOOR_LENGTHS,
+    batches: Sequence[int] = FLOOR_BATCHES,
+) -> list[dict]:
     """The export's cost per word piece at one length, no padding, per batch size."""
     rng = np.random.default_rng(0)
     rows = []
-    for length in FLOOR_LENGTHS:
-        for batch in FLOOR_BATCHES:
+    for length in lengths:
+        for batch in batches:
             ids = rng.integers(1000, vocab, size=(batch, length), dtype=np.int64)
             ids[:, 0], ids[:, -1] = 101, 102  # [CLS] … [SEP]
             feed = {
@@ -532,17 +537,20 @@ def run(
         "load_at_start": _load(),
     }
     with tempfile.TemporaryDirectory(prefix="qa-bench-onnx-") as tmp:
-        log("embed: exporting the model (fused and unfused)…")
+        log("embed: exporting the model (fused, and unfused unless --quick)…")
         fused_dir = cached_export(encoder, Path(tmp) / "fused")
         if fused_dir is None:
             raise RuntimeError(f"model {conf.model} cannot be exported to ONNX")
-        unfused_dir = Path(tmp) / "unfused"
-        unfused_dir.mkdir()
-        export(encoder, unfused_dir, fuse=False)
-        fused, unfused = OnnxEncoder(fused_dir), OnnxEncoder(unfused_dir)
+        fused, unfused = OnnxEncoder(fused_dir), None
+        if not quick:  # a second export: the unfused graph's figure is for comparison only
+            unfused_dir = Path(tmp) / "unfused"
+            unfused_dir.mkdir()
+            export(encoder, unfused_dir, fuse=False)
+            unfused = OnnxEncoder(unfused_dir)
         single = OnnxEncoder(fused_dir, threads=1)
         for onnx in (fused, unfused, single):
-            onnx.encode_documents(picked[:16])  # load and warm
+            if onnx is not None:
+                onnx.encode_documents(picked[:16])  # load and warm
         routes = model_routes(encoder, picked, lengths)
         routes.update(onnx_routes(fused, unfused, single, picked, DOCUMENT_BATCH))
         encoder.encode_documents(picked[:16])
@@ -557,7 +565,12 @@ def run(
         ]
         log("embed: floor…")
         vocab = fused.tokenizer.get_vocab_size()
-        figures["floor_fixed_length"] = fixed_length_floor(fused, vocab, 0.2 if quick else 2.0)
+        figures["floor_fixed_length"] = (
+            # --quick: the length the build's batch size is chosen at, three batch sizes.
+            fixed_length_floor(fused, vocab, 0.2, lengths=(128,), batches=(1, 4, 16))
+            if quick
+            else fixed_length_floor(fused, vocab)
+        )
         best_batch = min(
             (r for r in figures["floor_fixed_length"] if r["length"] == 128),
             key=lambda r: r["us_per_token"],
