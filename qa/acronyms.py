@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 _DEFINITION = re.compile(r"\((?:the\s+)?([A-Z][A-Za-z]*[A-Z](?:-[A-Z][A-Za-z]+)?)\)")
@@ -80,6 +80,9 @@ _LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "their", 
 _NAME_WORD = re.compile(r"[A-Z][\w’']*(?:-[\w’']+)*")
 # Two to ten capitals (digits inside), an optional plural "s": "ICAT", "SDGs", "G20" no.
 _ACRONYM_IN_QUERY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{0,8}[A-Z])(s?)(?![\w-])")
+# Connectors that never lend an acronym their initial ("against", "in" and "of" do: ICAT,
+# GLOTIP, UNCLOS). Else "ICAT" spells "Islamic Cooperation and the European Union" free.
+_SILENT = {"and", "the", "to", "for", "on", "de", "des", "du", "la"}
 # Longest name an acronym is matched against, in words: bounds the search at query time.
 _MAX_NAME_PARTS = 24
 
@@ -134,7 +137,7 @@ def _match_cost(acronym: str, parts: list[str], budget: float) -> tuple[float, i
                 steps.append(((wi, offset + 1), cost + 0.5))
             skipped = 0
             for nxt in range(wi + 1, len(words)):
-                if words[nxt][0] == letter:
+                if words[nxt][0] == letter and words[nxt] not in _SILENT:
                     steps.append(((nxt, 0), cost + skipped))
                 if words[nxt] not in _CONNECTORS:
                     skipped += 1
@@ -148,16 +151,20 @@ def _match_cost(acronym: str, parts: list[str], budget: float) -> tuple[float, i
     return cost, wi
 
 
-def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
+def resolve_acronym(
+    acronym: str, names: dict[str, int], together: Callable[[str], bool] | None = None
+) -> str | None:
     """The corpus name an undefined acronym most plausibly stands for, or None.
 
     A name qualifies when the acronym spells its initials (see `_match_cost`) with no more
     skipped words than half the acronym's letters; the cheapest wins, then the most frequent.
+    With `together`, only a name it accepts qualifies (`expand_query`: a name the documents
+    use alongside the acronym).
     """
     if len(acronym) < 2:
         return None
     letters = acronym.replace("-", "")
-    best: tuple[float, int, str] | None = None
+    candidates: list[tuple[float, int, str]] = []
     for count, words, start in _starts(names).get(letters[0].upper(), ()):
         # Starting inside a longer name skips that name's first words: a cost like any skip.
         penalty = 1 if start > 0 and words[start - 1] not in _CONNECTORS else 0
@@ -165,12 +172,12 @@ def resolve_acronym(acronym: str, names: dict[str, int]) -> str | None:
         found = _match_cost(letters, _parts(" ".join(words[start:])), budget)
         if found is None:
             continue
-        cost = found[0] + penalty
         span = _span(words[start:], found[1])
-        key = (cost, -count, span)
-        if best is None or key < best:
-            best = key
-    return best[2] if best else None
+        candidates.append((found[0] + penalty, -count, span))
+    for _, _, name in sorted(candidates):
+        if together is None or together(name):
+            return name
+    return None
 
 
 _STARTS: dict[int, tuple[dict[str, int], dict[str, list]]] = {}
@@ -212,11 +219,19 @@ def expand_query(
     acronyms: dict[str, str],
     names: dict[str, int],
     resolved: dict[str, str | None] | None = None,
+    together: Callable[[str, str], bool] | None = None,
 ) -> str:
     """`expand`, then append the name behind each acronym the corpus never defines.
 
     "How many entities make up ICAT?" gains "(Inter-Agency Coordination Group against
     Trafficking in Persons)". `resolved` caches acronym -> name across queries.
+
+    `together(acronym, name)`: whether the documents use the name alongside the acronym
+    (in one document). A library's 13,000 names spell most short acronyms by chance: "IED"
+    the initials of "Industry and Economy Division" (in a report that never writes "IED"),
+    "ICAT" those of "[Organisation of] Islamic Cooperation and the European Union"; a writer
+    who uses an acronym without defining it uses it where its name is known, so the name
+    sought is in a document that uses both.
     """
     extra: list[str] = []
     # A question typed in capitals has no acronyms to tell apart from its words.
@@ -228,7 +243,8 @@ def expand_query(
             if resolved is not None and acronym in resolved:
                 name = resolved[acronym]
             else:
-                name = resolve_acronym(acronym, names)
+                accept = (lambda name, a=acronym: together(a, name)) if together else None
+                name = resolve_acronym(acronym, names, accept)
                 if resolved is not None:
                     resolved[acronym] = name
             if name and name.lower() not in text.lower() and name not in extra:

@@ -245,6 +245,7 @@ class Index:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
+        self._users: dict[str, list[str]] = {}  # acronym -> texts of the documents using it
         # Units (paragraphs and the like) are numbered 0..n-1 in passage order: scores per
         # unit are arrays, keys (document, unit ref) are looked up only for the hits shown.
         # A document's passages are consecutive: [start, end) per document, for filters.
@@ -317,12 +318,37 @@ class Index:
         with self._lock:
             cached = self._expansions.get(question)
         if cached is None:
-            cached = expand_query(question, self.acronyms, self.names, self._resolved)
+            cached = expand_query(
+                question, self.acronyms, self.names, self._resolved, self._used_together
+            )
             with self._lock:
                 self._expansions[question] = cached
                 while len(self._expansions) > QUERY_CACHE_SIZE:
                     self._expansions.popitem(last=False)
         return cached
+
+    def _used_together(self, acronym: str, name: str) -> bool:
+        """Whether a document that uses the acronym also uses the name: what an undefined
+        acronym may resolve to (qa/acronyms.py, `expand_query`). An acronym no document uses
+        has only the names' initials to go by."""
+        users = self._users.get(acronym)
+        if users is None:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])")
+            users = [text for text in self._document_texts.values() if pattern.search(text)]
+            self._users[acronym] = users
+        return not users or any(name in text for text in users)
+
+    @cached_property
+    def _document_texts(self) -> dict[str, str]:
+        """Each document's title, symbols and units as one text, spaces normalized."""
+        texts = {}
+        for doc_id, doc in self.documents.items():
+            parts = [doc.title, doc.subtitle or "", doc.symbol or "", *doc.symbols]
+            parts += [p.text for p in doc.paragraphs]
+            if doc.summary:
+                parts.append(doc.summary.text)
+            texts[doc_id] = " ".join(" ".join(parts).split())
+        return texts
 
     def _load_encoder(self):
         from .onnx_encoder import OnnxQueryEncoder, available

@@ -148,6 +148,41 @@ def test_query_gains_the_names_behind_its_acronyms():
     assert cache == {"ICAT": "Inter-Agency Coordination Group against Trafficking in Persons"}
 
 
+def test_articles_and_conjunctions_lend_an_acronym_no_letter():
+    # "Islamic Cooperation and the European Union" would spell ICAT at no cost.
+    names = {"Organization of Islamic Cooperation and the European Union": 1}
+    assert resolve_acronym("ICAT", names) is None
+    assert resolve_acronym("ICAT", {**names, **find_names(SYNTHETIC)}) == (
+        "Inter-Agency Coordination Group against Trafficking in Persons"
+    )
+
+
+def test_acronym_resolves_to_a_name_used_where_the_acronym_is():
+    # In a library, "IED" spells "Industry and Economy Division" (in a report that never writes
+    # IED) better than anything in the resolution that writes "IED components".
+    names = {"Industry and Economy Division": 1}
+    texts = {"unep": "the Industry and Economy Division", "res": "IED components"}
+
+    def together(acronym: str, name: str) -> bool:
+        users = [t for t in texts.values() if acronym in t]
+        return not users or any(name in t for t in users)
+
+    assert expand_query("IED seizures", {}, names) == "IED seizures (Industry and Economy Division)"
+    assert expand_query("IED seizures", {}, names, together=together) == "IED seizures"
+    names = {**names, "Improvised Explosive Device Unit": 1}  # a new table (resolving caches)
+    texts["res"] = "IED components, Improvised Explosive Device Unit"
+    assert "Improvised Explosive" in expand_query("IED seizures", {}, names, together=together)
+    names = {"Industry and Economy Division": 1}
+    texts.pop("res")  # an acronym no document uses: the initials alone decide
+    assert "Industry" in expand_query("IED seizures", {}, names, together=together)
+
+
+def test_index_knows_which_names_its_documents_use_with_an_acronym(index):
+    assert index._used_together("IOM", "International Organization for Migration")
+    assert not index._used_together("IOM", "Industry and Economy Division")
+    assert index._used_together("XQZW", "Industry and Economy Division")  # no document uses it
+
+
 def test_index_resolves_an_acronym_the_report_never_defines(index):
     assert "ICAT" not in index.acronyms
     assert "Inter-Agency Coordination Group" in index.expanded("How many entities make up ICAT?")
