@@ -36,6 +36,7 @@ NONE = Ranking(
     local_idf=False,
     document_fields=0.0,
     copies=False,
+    document_lists=0.0,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -46,12 +47,16 @@ VARIANTS: dict[str, Ranking] = {
     "+ IDF within the documents searched": dataclasses.replace(NONE, local_idf=True),
     "+ document fields": dataclasses.replace(NONE, document_fields=Ranking().document_fields),
     "+ copies at their source": dataclasses.replace(NONE, copies=True),
+    "+ lists of documents lowered": dataclasses.replace(
+        NONE, document_lists=Ranking().document_lists
+    ),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
     "all but IDF within the documents searched": dataclasses.replace(Ranking(), local_idf=False),
     "all but document fields": dataclasses.replace(Ranking(), document_fields=0.0),
     "all but copies at their source": dataclasses.replace(Ranking(), copies=False),
+    "all but lists of documents lowered": dataclasses.replace(Ranking(), document_lists=0.0),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -29,6 +29,7 @@ from .grains import Sentences
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
+from .lists import is_document_list
 from .passages import Passage, split_sentences
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
 
@@ -43,6 +44,9 @@ QUERY_CACHE_SIZE = 1024
 # The share of its document's field score a paragraph gains in a library (qa/fields.py):
 # tuned on the library dev set (0.05-0.2 alike; 0.3 hurts), benchmarks/mechanisms.py.
 DOCUMENT_FIELDS = 0.1
+# What a list of documents (qa/lists.py) loses of its fused score: on library dev 0.1 and 0.2
+# alike, benchmarks/mechanisms.py.
+DOCUMENT_LISTS = 0.1
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Ranking:
             symbols: qa/fields.py) a paragraph gains in a library; 0 turns it off.
         copies: in a library, a text that later documents repeat or quote ranks at its
             earliest document, and repeated copies are listed once (qa/duplicates.py).
+        document_lists: what a list of document symbols (qa/lists.py) loses of its fused
+            score; 0 turns it off.
     """
 
     sentences: bool = True
@@ -73,6 +79,7 @@ class Ranking:
     local_idf: bool = True
     document_fields: float = DOCUMENT_FIELDS
     copies: bool = True
+    document_lists: float = DOCUMENT_LISTS
 
 
 @dataclass(frozen=True)
@@ -268,6 +275,7 @@ class Index:
         self._unit_doc = np.asarray([doc_number[d] for d, _ in self._units], dtype=np.int64)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
         self._signatures: dict[tuple, str | None] = {}
+        self._lists: dict[int, bool] = {}  # unit -> is a list of documents (qa/lists.py)
         self.sentences = Sentences(*stored.sentences, self._unit_of) if stored.sentences else None
         self.neighbours = stored.neighbours or {}
 
@@ -567,6 +575,8 @@ class Index:
                 for i, doc_id in enumerate(self._doc_ids):
                     by_doc[i] = docs.get(doc_id, 0.0)
                 fused = fused + self.ranking.document_fields * by_doc[self._unit_doc[units]]
+        if self.ranking.document_lists:
+            fused = self._lists_lowered(units, fused)
         if self.ranking.copies and len(self.documents) > 1:
             fused = self._copies_at_source(units, fused)
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
@@ -599,6 +609,23 @@ class Index:
         fused = fused.copy()
         fused[top] = [kept.get(key, -np.inf) for key in keys]
         return fused
+
+    def _lists_lowered(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
+        """The fused scores with the lists of documents (qa/lists.py) among the best
+        candidates lowered by `ranking.document_lists`."""
+        top = np.argsort(-fused, kind="stable")[:COPY_CANDIDATES]
+        lists = np.fromiter((self._is_list(u) for u in units[top].tolist()), bool, len(top))
+        fused = fused.copy()
+        fused[top[lists]] -= self.ranking.document_lists
+        return fused
+
+    def _is_list(self, unit: int) -> bool:
+        """Whether the unit is a list of documents, kept once worked out (as `_signature`)."""
+        found = self._lists.get(unit)
+        if found is None:
+            paragraph = self.paragraph(*self._units[unit])
+            found = self._lists[unit] = paragraph is not None and is_document_list(paragraph.text)
+        return found
 
     def _signature(self, key: tuple) -> str | None:
         """The unit's text as its copies share it (qa/duplicates.py), kept once worked out:
