@@ -37,6 +37,7 @@ NONE = Ranking(
     document_fields=0.0,
     copies=False,
     document_lists=0.0,
+    clauses=0.0,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -50,6 +51,9 @@ VARIANTS: dict[str, Ranking] = {
     "+ lists of documents lowered": dataclasses.replace(
         NONE, document_lists=Ranking().document_lists
     ),
+    "+ both parts of a question": dataclasses.replace(
+        NONE, sentences=True, clauses=Ranking().clauses
+    ),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
@@ -57,6 +61,7 @@ VARIANTS: dict[str, Ranking] = {
     "all but document fields": dataclasses.replace(Ranking(), document_fields=0.0),
     "all but copies at their source": dataclasses.replace(Ranking(), copies=False),
     "all but lists of documents lowered": dataclasses.replace(Ranking(), document_lists=0.0),
+    "all but both parts of a question": dataclasses.replace(Ranking(), clauses=0.0),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import dense
 from .acronyms import expand_query
+from .clauses import clauses
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .document import PARAGRAPH, Document, Paragraph
 from .duplicates import COPY_CANDIDATES, collapse, lift_sources, shingles, signature
@@ -47,6 +48,10 @@ DOCUMENT_FIELDS = 0.1
 # What a list of documents (qa/lists.py) loses of its fused score: on library dev 0.1 and 0.2
 # alike, benchmarks/mechanisms.py.
 DOCUMENT_LISTS = 0.1
+# The share of a paragraph's best-sentence similarity that is its least similar part's, for a
+# question that asks two things (qa/clauses.py): on library dev 0.2-0.5 alike, 0.7 and 1.0
+# lose one, benchmarks/mechanisms.py.
+CLAUSES = 0.3
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class Ranking:
             earliest document, and repeated copies are listed once (qa/duplicates.py).
         document_lists: what a list of document symbols (qa/lists.py) loses of its fused
             score; 0 turns it off.
+        clauses: for a question that asks two things (qa/clauses.py), the share of a
+            paragraph's best-sentence similarity that is its least similar part's; 0 turns
+            it off. Needs `sentences`.
     """
 
     sentences: bool = True
@@ -80,6 +88,7 @@ class Ranking:
     document_fields: float = DOCUMENT_FIELDS
     copies: bool = True
     document_lists: float = DOCUMENT_LISTS
+    clauses: float = CLAUSES
 
 
 @dataclass(frozen=True)
@@ -466,6 +475,11 @@ class Index:
         units, best = self.sentences.best(self.query_vector(question), units)
         if not len(units):
             return para, ids, sims
+        parts = clauses(question) if self.ranking.clauses else []
+        if len(parts) > 1:
+            # Every part must be answered: the least similar part's best sentence counts.
+            least = np.stack([self.sentences.best(self.query_vector(c), units)[1] for c in parts])
+            best = (1 - self.ranking.clauses) * best + self.ranking.clauses * least.min(axis=0)
         p_floor, s_floor = para[found].min(), best.min()
         sentence = np.full(len(para), -np.inf)
         sentence[units] = best
