@@ -35,11 +35,11 @@ COPY_CANDIDATES = 200
 QUOTED = 0.6
 # A unit's own enumeration ("6.", "(a)") is not part of the text it repeats.
 _ENUMERATION = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\([a-z]{1,4}\))\s+", re.IGNORECASE)
-_NON_WORD = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
 
 
 def _words(text: str) -> list[str]:
-    return _NON_WORD.sub(" ", _ENUMERATION.sub("", text).casefold()).split()
+    return _WORD.findall(_ENUMERATION.sub("", text).casefold())
 
 
 def _best(scores: Mapping[Hashable, float], top: int) -> list[Hashable]:
