@@ -307,8 +307,14 @@ class LexicalIndex:
             if not len(docs):
                 return LexicalTop(np.zeros(0, np.int64), np.zeros(0, np.float32), 0, 0)
         if len(docs) * 8 < self.num_docs:
-            candidates, inverse = np.unique(docs, return_inverse=True)
-            sums = (np.bincount(inverse, weights=weights) + constant).astype(np.float32)
+            # Summed per passage by sorting (np.unique would import numpy.ma: 0.17 s of a
+            # cold start); a stable sort adds each passage's weights in the order bincount did.
+            order = np.argsort(docs, kind="stable")
+            ordered = docs[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            candidates = ordered[starts]
+            summed = np.add.reduceat(weights[order].astype(np.float64), starts)
+            sums = (summed + constant).astype(np.float32)
             keep = sums > 0
             chosen, scores = _select(candidates[keep], sums[keep], k)
         else:

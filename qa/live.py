@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -157,6 +158,9 @@ class LiveIndex:
                 )
                 return False
             self._index = fresh
+            # load_index froze every object for the collector (qa/store.py); the build just
+            # replaced is garbage now, so everything goes back under collection.
+            gc.unfreeze()
             self.last_error = None
             self.switches += 1
             self._log(

@@ -477,7 +477,13 @@ class Index:
             return para, ids, sims
         found = np.flatnonzero(np.isfinite(para))
         top = found[np.argsort(-para[found], kind="stable")[: self.ranking.sentence_candidates]]
-        units = np.unique(np.r_[top, also if also is not None else []].astype(np.int64))
+        # Both sets, sorted, once each (a mask rather than np.unique: that imports numpy.ma,
+        # 0.17 s of a cold `qa search`).
+        chosen = np.zeros(len(para), dtype=bool)
+        chosen[top] = True
+        if also is not None:
+            chosen[also] = True
+        units = np.flatnonzero(chosen)
         units, best = self.sentences.best(self.query_vector(question), units)
         if not len(units):
             return para, ids, sims
