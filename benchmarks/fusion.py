@@ -1,6 +1,6 @@
 """Compare ways of fusing dense and BM25 paragraph scores on the project's question sets.
 
-The figures behind the choice in qa/fusion.py (README, "Retrieval quality"). Run from the
+The figures behind the choice in qa/ranking/fusion.py (README, "Retrieval quality"). Run from the
 project folder (builds the index first if needed):
 
     python benchmarks/fusion.py            # dev set
@@ -14,7 +14,7 @@ import sys
 from functools import partial
 
 from qa.evaluate.retrieval import DEPTH, QUESTION_SETS, load_questions, score_rankings
-from qa.fusion import fuse, minmax, rrf
+from qa.ranking.fusion import fuse, minmax, rrf
 from qa.search import open_index
 
 

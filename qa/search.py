@@ -18,20 +18,20 @@ import numpy as np
 
 from . import dense
 from .acronyms import expand_query
-from .clauses import clauses
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_K, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .document import PARAGRAPH, Document, Paragraph
-from .duplicates import COPY_CANDIDATES, collapse, lift_sources, shingles, signature
 from .errors import CorruptIndexError, IndexMissingError, InvalidQuestionError, StaleIndexError
 from .expansion import expand_terms
-from .fields import DocumentFields
-from .fusion import DENSE_WEIGHT, evidence_weight, fuse_arrays
 from .grains import Sentences
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
-from .lists import is_document_list
 from .passages import Passage, split_sentences
+from .ranking.clauses import clauses
+from .ranking.copies import COPY_CANDIDATES, collapse, lift_sources, shingles, signature
+from .ranking.fields import DocumentFields
+from .ranking.fusion import DENSE_WEIGHT, evidence_weight, fuse_arrays
+from .ranking.lists import is_document_list
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
 
 if TYPE_CHECKING:
@@ -42,14 +42,14 @@ DENSE_CANDIDATES = 1000
 # The same for BM25 (passages that share no word with the question are never candidates).
 LEXICAL_CANDIDATES = 1000
 QUERY_CACHE_SIZE = 1024
-# The share of its document's field score a paragraph gains in a library (qa/fields.py):
+# The share of its document's field score a paragraph gains in a library (qa/ranking/fields.py):
 # tuned on the library dev set (0.05-0.2 alike; 0.3 hurts), benchmarks/mechanisms.py.
 DOCUMENT_FIELDS = 0.1
-# What a list of documents (qa/lists.py) loses of its fused score: on library dev 0.1 and 0.2
-# alike, benchmarks/mechanisms.py.
+# What a list of documents (qa/ranking/lists.py) loses of its fused score: on library dev
+# 0.1 and 0.2 alike, benchmarks/mechanisms.py.
 DOCUMENT_LISTS = 0.1
 # The share of a paragraph's best-sentence similarity that is its least similar part's, for a
-# question that asks two things (qa/clauses.py): on library dev 0.2-0.5 alike, 0.7 and 1.0
+# question that asks two things (qa/ranking/clauses.py): on library dev 0.2-0.5 alike, 0.7 and 1.0
 # lose one, benchmarks/mechanisms.py.
 CLAUSES = 0.3
 
@@ -65,17 +65,17 @@ class Ranking:
         expansion: BM25 also looks for each question word's nearest corpus word
             (qa/expansion.py).
         evidence: the dense weight in the fusion grows as the best BM25 paragraph covers less
-            of the question (qa/fusion.py, `evidence_weight`); else equal weights.
+            of the question (qa/ranking/fusion.py, `evidence_weight`); else equal weights.
         sentence_candidates: how many paragraphs of each measure's best get sentence scores.
         local_idf: a search within some documents weighs words by their IDF over those
             documents (qa/lexical.py, `LexicalIndex.local_weights`).
         document_fields: the share of its document's field score (title, subtitle,
-            symbols: qa/fields.py) a paragraph gains in a library; 0 turns it off.
+            symbols: qa/ranking/fields.py) a paragraph gains in a library; 0 turns it off.
         copies: in a library, a text that later documents repeat or quote ranks at its
-            earliest document, and repeated copies are listed once (qa/duplicates.py).
-        document_lists: what a list of document symbols (qa/lists.py) loses of its fused
+            earliest document, and repeated copies are listed once (qa/ranking/copies.py).
+        document_lists: what a list of document symbols (qa/ranking/lists.py) loses of its fused
             score; 0 turns it off.
-        clauses: for a question that asks two things (qa/clauses.py), the share of a
+        clauses: for a question that asks two things (qa/ranking/clauses.py), the share of a
             paragraph's best-sentence similarity that is its least similar part's; 0 turns
             it off. Needs `sentences`.
     """
@@ -284,7 +284,7 @@ class Index:
         self._unit_doc = np.asarray([doc_number[d] for d, _ in self._units], dtype=np.int64)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
         self._signatures: dict[tuple, str | None] = {}
-        self._lists: dict[int, bool] = {}  # unit -> is a list of documents (qa/lists.py)
+        self._lists: dict[int, bool] = {}  # unit -> is a list of documents (qa/ranking/lists.py)
         self.sentences = Sentences(*stored.sentences, self._unit_of) if stored.sentences else None
         self.neighbours = stored.neighbours or {}
 
@@ -315,7 +315,7 @@ class Index:
 
     @cached_property
     def document_fields(self) -> DocumentFields:
-        """BM25 over the documents' titles, subtitles and symbols (qa/fields.py)."""
+        """BM25 over the documents' titles, subtitles and symbols (qa/ranking/fields.py)."""
         return DocumentFields(self.documents)
 
     @property
@@ -584,8 +584,9 @@ class Index:
     def _hybrid(
         self, question: str, within: Within | None = None
     ) -> Iterator[tuple[tuple, float, int]]:
-        """Normalized-score fusion of the paragraphs' dense and lexical scores (qa/fusion.py),
-        the dense weight following the evidence BM25 has (`Ranking.evidence`)."""
+        """Normalized-score fusion of the paragraphs' dense and lexical scores
+        (qa/ranking/fusion.py), the dense weight following the evidence BM25 has
+        (`Ranking.evidence`); then document fields, lists and copies (qa/ranking/)."""
         lexical_ids, lexical_s = self.lexical_scores(question, within)
         lexical = self._unit_best(lexical_ids, lexical_s)[0]
         by_lexical = _best(lexical, self.ranking.sentence_candidates)
@@ -626,7 +627,7 @@ class Index:
 
     def _copies_at_source(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
         """The fused scores with the best candidates' copies ranked at their source
-        (qa/duplicates.py); a copy listed under its source is -inf (not shown)."""
+        (qa/ranking/copies.py); a copy listed under its source is -inf (not shown)."""
         top = np.argsort(-fused, kind="stable")[:COPY_CANDIDATES]
         keys = [self._units[u] for u in units[top].tolist()]
         scores = dict(zip(keys, fused[top].tolist()))
@@ -638,7 +639,7 @@ class Index:
         return fused
 
     def _lists_lowered(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
-        """The fused scores with the lists of documents (qa/lists.py) among the best
+        """The fused scores with the lists of documents (qa/ranking/lists.py) among the best
         candidates lowered by `ranking.document_lists`."""
         top = np.argsort(-fused, kind="stable")[:COPY_CANDIDATES]
         lists = np.fromiter((self._is_list(u) for u in units[top].tolist()), bool, len(top))
@@ -655,7 +656,7 @@ class Index:
         return found
 
     def _signature(self, key: tuple) -> str | None:
-        """The unit's text as its copies share it (qa/duplicates.py), kept once worked out:
+        """The unit's text as its copies share it (qa/ranking/copies.py), kept once worked out:
         the same candidates come back question after question, and all 17,000 units of a
         library would take a second."""
         found = self._signatures.get(key, False)
@@ -966,7 +967,7 @@ def best_sentence(text: str, question: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _unit_shingles(text: str) -> frozenset:
-    # The best candidates' word runs (qa/duplicates.py): the same units come back often.
+    # The best candidates' word runs (qa/ranking/copies.py): the same units come back often.
     return shingles(text)
 
 

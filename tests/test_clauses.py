@@ -1,4 +1,4 @@
-"""A question that asks two things wants the paragraph that answers both (qa/clauses.py)."""
+"""A question that asks two things wants the paragraph that answers both (qa/ranking/clauses.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from qa.clauses import clauses
+from qa.ranking.clauses import clauses
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from qa.evaluate.retrieval import (
     reciprocal_rank,
     score_rankings,
 )
-from qa.fusion import fuse, minmax, rrf
+from qa.ranking.fusion import fuse, minmax, rrf
 
 # --- metrics --------------------------------------------------------------------------------
 

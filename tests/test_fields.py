@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import small_report
 
-from qa.fields import DocumentFields, field_text
 from qa.ingest import parse
+from qa.ranking.fields import DocumentFields, field_text
 from qa.search import Ranking
 
 BODY = ["The Council reviewed the situation and decided to extend the mandate for a year."]

@@ -1,10 +1,10 @@
-"""Lists of documents rank a little below the prose around them (qa/lists.py)."""
+"""Lists of documents rank a little below the prose around them (qa/ranking/lists.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from qa.lists import is_document_list
+from qa.ranking.lists import is_document_list
 
 LIST = (
     "TPNW/MSP/2025/WP.3 Working paper submitted by the International Committee of the Red "

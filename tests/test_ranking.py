@@ -12,8 +12,8 @@ import pytest
 from qa import expansion, grains
 from qa.document import Heading, Paragraph, SubItem
 from qa.evaluate.retrieval import QUESTION_SETS, load_questions, rank_for, score_rankings
-from qa.fusion import DENSE_WEIGHT, MAX_DENSE_WEIGHT, evidence_weight
 from qa.lexical import LexicalIndex, tokenize
+from qa.ranking.fusion import DENSE_WEIGHT, MAX_DENSE_WEIGHT, evidence_weight
 from qa.search import Ranking
 
 # --- evidence-following weights --------------------------------------------------------------

@@ -15,8 +15,8 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 
-from .document import Document
-from .lexical import tokenize
+from ..document import Document
+from ..lexical import tokenize
 
 # BM25's usual constants.
 K1 = 1.2

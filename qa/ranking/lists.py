@@ -12,7 +12,7 @@ score (qa/search.py). README, "Retrieval quality", has the figures.
 
 from __future__ import annotations
 
-from .ingest.masthead import SYMBOL
+from ..ingest.masthead import SYMBOL
 
 # Fewer symbols are citations in prose ("its report (A/80/12) and decision 2025/4"), or a
 # footnote pointing at the report a question asks about.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from qa.duplicates import MIN_WORDS, collapse, lift_sources, shingles, signature
+from qa.ranking.copies import MIN_WORDS, collapse, lift_sources, shingles, signature
 
 DECISION = "Further requests UNICEF to continue to pay in full its cost-sharing contributions."
 DATES = {"draft": "2025-06-11", "compendium": "2025-06-20", "report": "2025-07-24"}
