@@ -228,3 +228,26 @@ def test_qa_doctor_verifies_every_byte_of_the_index(built_index, tmp_path):
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
     with pytest.raises(CorruptIndexError, match="checksum differs"):
         load_index(index_dir, remembered=False)
+
+
+def test_reading_an_index_leaves_the_collector_as_it_was(built_index, tmp_path):
+    """The collector pauses while an index is read (qa/store.py), whether the read succeeds or
+    the index is damaged, and is on again after."""
+    import gc
+
+    _, index_dir = built_index
+    load_index(index_dir)
+    assert gc.isenabled()
+    broken = tmp_path / "index"
+    shutil.copytree(index_dir, broken)
+    build = broken / "builds" / read_manifest(broken).build
+    (build / "passages.json").write_text("[{", encoding="utf-8")
+    with pytest.raises(CorruptIndexError):
+        load_index(broken, verify=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_index(index_dir)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
