@@ -261,7 +261,8 @@ class Index:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
         self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
-        self._users: dict[str, list[str]] = {}  # acronym -> texts of the documents using it
+        self._users: dict[str, list[str]] = {}  # acronym -> the documents using it
+        self._spaced: dict[str, str] = {}  # document -> its text, spaces normalized
         # Units (paragraphs and the like) are numbered 0..n-1 in passage order: scores per
         # unit are arrays, keys (document, unit ref) are looked up only for the hits shown.
         # A document's passages are consecutive: [start, end) per document, for filters.
@@ -352,15 +353,22 @@ class Index:
         if users is None:
             pattern = re.compile(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])")
             # `in` first: a plain substring scan is a hundred times quicker than the pattern,
-            # and most documents do not hold the letters at all. Spaces are normalized only
-            # in the documents that use the acronym (in all of them, 0.16 s).
+            # and most documents do not hold the letters at all.
             users = [
-                " ".join(text.split())
-                for text in self._document_texts.values()
+                doc_id
+                for doc_id, text in self._document_texts.items()
                 if acronym in text and pattern.search(text)
             ]
             self._users[acronym] = users
-        return not users or any(name in text for text in users)
+        return not users or any(name in self._spaced_text(doc_id) for doc_id in users)
+
+    def _spaced_text(self, doc_id: str) -> str:
+        """The document's text with its spaces normalized, as names are written; only for
+        documents that use an acronym asked about (all of them would take 0.16 s), once each."""
+        text = self._spaced.get(doc_id)
+        if text is None:
+            text = self._spaced[doc_id] = " ".join(self._document_texts[doc_id].split())
+        return text
 
     @cached_property
     def _document_texts(self) -> dict[str, str]:
