@@ -621,11 +621,12 @@ class Index:
         seen = dense_best[np.isfinite(dense_best)]
         d_low = float(seen.min()) if len(seen) else 0.0
         d_span = (float(seen.max()) if len(seen) else 1.0) - d_low or 1.0
-        l_top = float(lexical_s.max()) if len(lexical_s) else 1.0
-        l_top = l_top or 1.0
-        both = np.full(len(self.passages), (d_low - d_low) / d_span)
+        l_top = (float(lexical_s.max()) if len(lexical_s) else 1.0) or 1.0
+        # Each passage's two scores on that scale (a passage missing from a measure has its
+        # floor, 0); a passage comes once in each list.
+        both = np.zeros(len(self.passages))
         both[dense_ids] = (dense_s - d_low) / d_span
-        np.add.at(both, lexical_ids, lexical_s / l_top)
+        both[lexical_ids] += lexical_s / l_top
         order = np.argsort(-fused, kind="stable")
         for i in order[np.isfinite(fused[order])].tolist():
             key = self._units[int(units[i])]
