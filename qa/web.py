@@ -741,7 +741,8 @@ def build_app(index):
         """Header, filters and document list as the index has them now (it may have been
         reloaded since the page was built); the address's question and filters are restored."""
         documents = index.documents
-        page = restore(index, _params(request))
+        params = _params(request)
+        page = restore(index, params)
         filters = page.filters
         organs, kinds = _organ_choices(documents), _kind_choices(documents)
         fresh = (
@@ -758,6 +759,12 @@ def build_app(index):
             if filters
             else gr.update(visible=len(documents) > 1),
         )
+        if not params:
+            # A plain address: the page already shows the welcome. Sent again, it could land
+            # after a question the reader typed as the page loaded and wipe its answer (seen
+            # once in the browser tests); the reader pane still gets the library's home.
+            skip = gr.skip()
+            return (*fresh, skip, skip, skip, skip, page.reader, page.view)
         if page.question is None:
             return (*fresh, gr.skip(), gr.skip(), gr.skip(), page.results, page.reader, page.view)
         return (*fresh, page.question, page.k, page.mode, page.results, page.reader, page.view)
