@@ -33,6 +33,7 @@ from .ranking.fields import DocumentFields
 from .ranking.fusion import DENSE_WEIGHT, evidence_weight, fuse_arrays
 from .ranking.lists import is_document_list
 from .store import StoredIndex, build_index, load_index, read_manifest, staleness
+from .threads import one_blas_thread
 
 if TYPE_CHECKING:
     from .onnx_encoder import OnnxEncoder
@@ -869,6 +870,7 @@ class Index:
         """
         question = clean_question(question)
         k, mode = check_args(k, mode)
+        one_blas_thread()  # numpy's BLAS off the cores onnxruntime encodes on (qa/threads.py)
         if group_by not in (None, "document"):
             raise InvalidQuestionError(f"group_by must be 'document' or None, not {group_by!r}")
         allowed = self.select(documents, organ, kind, since, until, symbol)
