@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import gradio as gr
-
 from . import render
 from .config import DEFAULT_K, DEFAULT_MODE, MAX_QUESTION_CHARS, MODES, Settings, settings
 from .errors import InvalidQuestionError, QAError
+from .gradio_import import import_gradio
 from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import organ_code
 from .search import clean_question, parse_reference
 
+gr = import_gradio()  # without the stub writer that costs 3 s of a start (qa/gradio_import.py)
 log = logging.getLogger(__name__)
 
 UI_MAX_K = 20
