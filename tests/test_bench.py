@@ -143,6 +143,17 @@ def test_serving_bench_starts_the_app_and_loads_it(conf):
     assert (result.clients, result.requests, result.errors) == (2, 6, 0)
     assert result.requests_per_s > 0 and _positive(result.latency)
     assert report.settings["search_endpoint"]["queue"] is True
+    # The serving process's memory: at its first answer, and now and at its peak after loading.
+    assert start.rss_mb and start.rss_mb > 50
+    assert report.memory["peak_mb"] >= report.memory["rss_mb"] > 50
+
+
+def test_memory_of_a_running_process_comes_from_proc():
+    import os
+
+    mine = bench_serving.memory_mb(os.getpid())
+    assert mine["peak_mb"] >= mine["rss_mb"] > 10
+    assert bench_serving.memory_mb(2**22 + 12345) == {}  # no such process: nothing, no error
 
 
 def test_scale_bench_tiny(onnx_index):

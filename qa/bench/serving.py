@@ -110,6 +110,7 @@ class AppStart:
     port_open_s: float
     first_answer_s: float
     cpu_s: float | None
+    rss_mb: float | None = None  # the serving process's resident memory at its first answer
 
 
 class Server:
@@ -147,7 +148,10 @@ class Server:
                 client.search(question)
                 answered = time.perf_counter() - started
                 return AppStart(
-                    round(port_open, 3), round(answered, 3), _cpu_seconds(self.proc.pid)
+                    round(port_open, 3),
+                    round(answered, 3),
+                    _cpu_seconds(self.proc.pid),
+                    memory_mb(self.proc.pid).get("rss_mb"),
                 )
             except (ApiError, OSError, http.client.HTTPException, KeyError, ValueError):
                 time.sleep(0.05)
@@ -185,6 +189,21 @@ def _cpu_seconds(pid: int) -> float | None:
         return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, IndexError, ValueError):
         return None
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """A running process's resident memory now (`rss_mb`) and at its peak so far (`peak_mb`),
+    from /proc/PID/status; empty where /proc cannot tell."""
+    found: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            key = {"VmRSS": "rss_mb", "VmHWM": "peak_mb"}.get(name)
+            if key and value.strip().endswith("kB"):
+                found[key] = round(int(value.split()[0]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return {}
+    return found
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -264,6 +283,8 @@ class ServingReport:
     start: AppStart
     load: list[LoadResult]
     settings: dict
+    # The serving process after the loads: resident memory now and at its peak.
+    memory: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -304,4 +325,5 @@ def run(
         results = [
             load(server.port, questions, n, requests_per_client, max_seconds) for n in clients
         ]
-    return ServingReport(start, results, settings)
+        memory = memory_mb(server.proc.pid) if server.proc is not None else {}
+    return ServingReport(start, results, settings, memory)

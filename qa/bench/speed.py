@@ -6,7 +6,8 @@ Measures, in one run (standard library timers; memory from /proc and wait4):
   warm     Index.search latency per mode over the question set, split into query encoding,
            dense search, lexical search and fusion/aggregation; repeated questions (cache)
   build    `qa build`: wall time, peak memory, stage times, embedding throughput
-  serving  `qa serve` until it answers, then requests/s and p95 with 8 and 32 clients
+  serving  `qa serve` until it answers, then requests/s and p95 with 8 and 32 clients, and
+           the serving process's memory (resident at its first answer, after the loads, peak)
   embed    (only when asked for) `qa build` on a library of reports: passages/s of each way to
            embed, the model's floor, equality, peak memory, a killed build resumed
 Scale runs on synthetic corpora (`--scale`) are in qa/bench/scale.py, embedding in
@@ -367,7 +368,7 @@ def format_report(report: BenchReport) -> str:
             f"{report.settings['faiss_index']}, queries via {report.settings['query_encoder']}"
         )
     lines.append("")
-    if report.floor or report.cold:
+    if report.floor or report.cold or report.serving:
         lines += [
             "Start-up (new process; median wall of the runs, CPU = user+sys)",
             "",
@@ -383,9 +384,11 @@ def format_report(report: BenchReport) -> str:
             )
         if report.serving:
             s = report.serving["start"]
+            rss = s.get("rss_mb")
             lines.append(
                 f"| qa serve → first answer | {s['first_answer_s']:.2f} | "
-                f"{s['cpu_s'] if s['cpu_s'] is not None else '—'} | — |"
+                f"{s['cpu_s'] if s['cpu_s'] is not None else '—'} | "
+                f"{f'{rss:.0f} (resident then)' if rss is not None else '—'} |"
             )
             lines.append(f"| qa serve → port open | {s['port_open_s']:.2f} | — | — |")
         lines.append("")
@@ -431,6 +434,12 @@ def format_report(report: BenchReport) -> str:
             lines.append(
                 f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['requests_per_s']} | "
                 f"{r['latency']['p50_ms']:.1f} | {r['latency']['p95_ms']:.1f} |"
+            )
+        memory = report.serving.get("memory") or {}
+        if memory:
+            lines.append(
+                f"\nServing process memory after these loads: {memory.get('rss_mb', 0):.0f} MB "
+                f"resident, {memory.get('peak_mb', 0):.0f} MB at its peak."
             )
         lines.append(f"\nsettings: {json.dumps(report.serving['settings'])}")
     if report.embed:
