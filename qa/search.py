@@ -261,7 +261,9 @@ class Index:
         self._encoder_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expansions: OrderedDict[str, str] = OrderedDict()
-        self._resolved: dict[str, str | None] = {}  # undefined acronym -> name, per index
+        # Undefined acronym -> name, per set of documents searched (None: all of them).
+        self._resolved: dict[frozenset | None, dict[str, str | None]] = {}
+        self._scope_texts: OrderedDict[frozenset, str] = OrderedDict()
         self._users: dict[str, list[str]] = {}  # acronym -> the documents using it
         self._spaced: dict[str, str] = {}  # document -> its text, spaces normalized
         # Units (paragraphs and the like) are numbered 0..n-1 in passage order: scores per
@@ -329,27 +331,63 @@ class Index:
                     self._encoder = self._load_encoder()
         return self._encoder
 
-    def expanded(self, question: str) -> str:
+    def expanded(self, question: str, within: Within | None = None) -> str:
         """The question with the other form of every acronym in it: defined ones ("IOM" ->
         "International Organization for Migration") and, by their initials, ones the report
         never defines ("ICAT" -> "Inter-Agency Coordination Group against Trafficking in
-        Persons"). What both the model and BM25 read."""
+        Persons"). What both the model and BM25 read. Within some documents, an undefined
+        acronym is read as those documents would read it (`_used_together`)."""
+        scope = within.documents if within is not None else None
+        key = (question, scope)
         with self._lock:
-            cached = self._expansions.get(question)
+            cached = self._expansions.get(key)
         if cached is None:
+            with self._lock:
+                resolved = self._resolved.setdefault(scope, {})
             cached = expand_query(
-                question, self.acronyms, self.names, self._resolved, self._used_together
+                question,
+                self.acronyms,
+                self.names,
+                resolved,
+                lambda acronym, name: self._used_together(acronym, name, scope),
             )
             with self._lock:
-                self._expansions[question] = cached
+                self._expansions[key] = cached
                 while len(self._expansions) > QUERY_CACHE_SIZE:
                     self._expansions.popitem(last=False)
         return cached
 
-    def _used_together(self, acronym: str, name: str) -> bool:
+    def _used_together(self, acronym: str, name: str, scope: frozenset | None = None) -> bool:
         """Whether a document that uses the acronym also uses the name: what an undefined
         acronym may resolve to (qa/acronyms.py, `expand_query`). An acronym no document uses
-        has only the names' initials to go by."""
+        has only the names' initials to go by.
+
+        Within some documents (`scope`), those of them that use the acronym decide; when none
+        does, a name they use: a reader searching one report for "ICAT" means what that report
+        calls by those initials, not another document's "International Classification for
+        Administrative Data on Trafficking" (which spells them with fewer words skipped)."""
+        users = self._document_users(acronym)
+        if scope is not None:
+            inside = [doc_id for doc_id in users if doc_id in scope]
+            if not inside:
+                return name in self._scope_text(scope)
+            users = inside
+        return not users or any(name in self._spaced_text(doc_id) for doc_id in users)
+
+    def _scope_text(self, scope: frozenset) -> str:
+        """The spaced texts of some documents, one after the other (the last few sets)."""
+        with self._lock:
+            text = self._scope_texts.get(scope)
+        if text is None:
+            text = "\n".join(self._spaced_text(d) for d in sorted(scope) if d in self.documents)
+            with self._lock:
+                self._scope_texts[scope] = text
+                while len(self._scope_texts) > 8:
+                    self._scope_texts.popitem(last=False)
+        return text
+
+    def _document_users(self, acronym: str) -> list[str]:
+        """The documents that use the acronym (as a word of its own), found once."""
         users = self._users.get(acronym)
         if users is None:
             pattern = re.compile(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])")
@@ -361,7 +399,7 @@ class Index:
                 if acronym in text and pattern.search(text)
             ]
             self._users[acronym] = users
-        return not users or any(name in self._spaced_text(doc_id) for doc_id in users)
+        return users
 
     def _spaced_text(self, doc_id: str) -> str:
         """The document's text with its spaces normalized, as names are written; only for
@@ -396,16 +434,18 @@ class Index:
         """Load the query encoder and run one question, so the first reader does not wait."""
         self.encoder.encode_queries(["warm up"])
 
-    def query_vector(self, question: str) -> np.ndarray:
-        """The question's embedding, cached: repeated questions cost nothing."""
+    def query_vector(self, question: str, within: Within | None = None) -> np.ndarray:
+        """The embedding of the question as read (`expanded`), cached by that text: repeated
+        questions cost nothing."""
+        text = self.expanded(question, within)
         with self._lock:
-            cached = self._query_cache.get(question)
+            cached = self._query_cache.get(text)
             if cached is not None:
-                self._query_cache.move_to_end(question)
+                self._query_cache.move_to_end(text)
                 return cached
-        vector = self.encoder.encode_queries([self.expanded(question)])[0]
+        vector = self.encoder.encode_queries([text])[0]
         with self._lock:
-            self._query_cache[question] = vector
+            self._query_cache[text] = vector
             while len(self._query_cache) > QUERY_CACHE_SIZE:
                 self._query_cache.popitem(last=False)
         return vector
@@ -417,7 +457,7 @@ class Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, cosine similarity) of the question's nearest passages (of the chosen
         documents when `within` is given), best first."""
-        vector = self.query_vector(question)
+        vector = self.query_vector(question, within)
         scores, ids = dense.search(
             self.stored.dense_index,
             vector,
@@ -426,10 +466,10 @@ class Index:
         )
         return ids.astype(np.int64), scores.astype(np.float64)
 
-    def lexical_query(self, question: str) -> str | dict[str, float]:
+    def lexical_query(self, question: str, within: Within | None = None) -> str | dict[str, float]:
         """What BM25 is asked: the question with its acronyms' other forms and, with
         `ranking.expansion`, each word's nearest corpus word at a lower weight."""
-        text = self.expanded(question)
+        text = self.expanded(question, within)
         if not (self.ranking.expansion and self.neighbours):
             return text
         vocab = self.stored.lexical.vocab
@@ -441,7 +481,7 @@ class Index:
         """(passage ids, BM25 score) of the best passages sharing a word with the question;
         within some documents, with word weights (IDF) over those documents
         (`LexicalIndex.local_weights`)."""
-        query = self.lexical_query(question)
+        query = self.lexical_query(question, within)
         if within is not None and self.ranking.local_idf:
             terms = query if isinstance(query, dict) else dict(Counter(tokenize(query)))
             query = self.stored.lexical.local_weights(
@@ -454,11 +494,13 @@ class Index:
         )
         return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
-    def coverage(self, question: str, paragraph: tuple | None) -> float:
+    def coverage(
+        self, question: str, paragraph: tuple | None, within: Within | None = None
+    ) -> float:
         """The share of the question's words, weighted by IDF, that the paragraph holds: how
         much of the question BM25's best paragraph explains (a word the corpus never uses
         counts fully against it)."""
-        stems = set(tokenize(self.expanded(question)))
+        stems = set(tokenize(self.expanded(question, within)))
         if not stems or paragraph is None:
             return 0.0
         lexical = self.stored.lexical
@@ -494,13 +536,15 @@ class Index:
         if also is not None:
             chosen[also] = True
         units = np.flatnonzero(chosen)
-        units, best = self.sentences.best(self.query_vector(question), units)
+        units, best = self.sentences.best(self.query_vector(question, within), units)
         if not len(units):
             return para, ids, sims
         parts = clauses(question) if self.ranking.clauses else []
         if len(parts) > 1:
             # Every part must be answered: the least similar part's best sentence counts.
-            least = np.stack([self.sentences.best(self.query_vector(c), units)[1] for c in parts])
+            least = np.stack(
+                [self.sentences.best(self.query_vector(c, within), units)[1] for c in parts]
+            )
             best = (1 - self.ranking.clauses) * best + self.ranking.clauses * least.min(axis=0)
         p_floor, s_floor = para[found].min(), best.min()
         sentence = np.full(len(para), -np.inf)
@@ -525,7 +569,7 @@ class Index:
             for doc_id in key:
                 start, end = self._span.get(doc_id, (0, 0))
                 mask[start:end] = True
-            found = Within(np.flatnonzero(mask).astype(np.int64), mask)
+            found = Within(np.flatnonzero(mask).astype(np.int64), mask, key)
             with self._lock:
                 self._within[key] = found
                 while len(self._within) > 64:
@@ -603,10 +647,10 @@ class Index:
         weight = DENSE_WEIGHT
         if self.ranking.evidence:
             top = self._units[int(by_lexical[0])] if len(by_lexical) else None
-            weight = evidence_weight(self.coverage(question, top))
+            weight = evidence_weight(self.coverage(question, top, within))
         units, fused = fuse_arrays(dense_u, lexical, weight)
         if self.ranking.document_fields and len(self.documents) > 1:
-            docs = self.document_fields.scores(self.expanded(question))
+            docs = self.document_fields.scores(self.expanded(question, within))
             if docs:
                 by_doc = np.zeros(len(self._doc_ids))
                 for i, doc_id in enumerate(self._doc_ids):
@@ -994,6 +1038,7 @@ class Within:
 
     ids: np.ndarray
     mask: np.ndarray
+    documents: frozenset = frozenset()  # their documents' ids
 
 
 def _as_list(value: object, name: str) -> list[str]:

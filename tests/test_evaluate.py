@@ -190,6 +190,55 @@ def test_index_resolves_an_acronym_the_report_never_defines(index):
     assert hit.section_code.startswith("IV")  # the chapter on the Coordination Group
 
 
+def test_within_some_documents_an_undefined_acronym_is_read_as_they_would(
+    tmp_path, make_corpus, encoder
+):
+    """ "ICAT" spells "International Classification for Administrative Data on Trafficking"
+    with fewer words skipped than "Inter-Agency Coordination Group against Trafficking".
+    Across the library the letter that writes "ICAT" beside the Group decides; within
+    documents that do not write it, the names they use do."""
+    from conftest import small_report
+
+    from qa.search import Index
+    from qa.store import build_index, load_index
+
+    group = "the Inter-Agency Coordination Group against Trafficking in Persons"
+    classification = "the International Classification for Administrative Data on Trafficking"
+    corpus = make_corpus(
+        {
+            "coordination.txt": small_report(
+                [f"Principals of {group} met in Vienna.", f"Members of {group} drafted a brief."],
+                "Coordination against trafficking",
+            ),
+            "statistics.txt": small_report(
+                [f"States tested {classification} in 2019.", f"Officers used {classification}."],
+                "Data on trafficking",
+            ),
+            "letter.txt": small_report(
+                [f"ICAT, that is {group}, wrote to the Council.", "The Council replied."],
+                "A letter on coordination",
+            ),
+        }
+    )
+    build_index(corpus, tmp_path / "index", encoder)
+    index = Index(load_index(tmp_path / "index"), encoder=encoder)
+    question = "What did ICAT publish?"
+    assert "ICAT" not in index.acronyms
+    assert "Inter-Agency Coordination Group" in index.expanded(question)  # the letter's reading
+    reads = {
+        docs: index.expanded(question, index.within(set(docs)))
+        for docs in (("coordination",), ("statistics",), ("letter", "statistics"))
+    }
+    assert "Inter-Agency Coordination Group" in reads[("coordination",)]
+    assert "International Classification" in reads[("statistics",)]
+    # A document searched that uses the acronym decides: the letter writes it with the Group.
+    assert "Inter-Agency Coordination Group" in reads[("letter", "statistics")]
+    # The search itself reads it so: the hit within the report is about the Group.
+    hit = index.search(question, k=1, documents=["coordination"])[0]
+    assert hit.document == "coordination"
+    assert index.expanded(question, index.within({"coordination"})) in index._query_cache
+
+
 def test_hybrid_scores_are_on_a_zero_to_one_scale(index):
     hits = index.search("How many victims did IOM assist in 2018?", k=10)
     scores = [h.score for h in hits]
