@@ -260,10 +260,10 @@ class Index:
         self._lock = threading.Lock()
         self._encoder_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._expansions: OrderedDict[str, str] = OrderedDict()
-        # Undefined acronym -> name, per set of documents searched (None: all of them).
-        self._resolved: dict[frozenset | None, dict[str, str | None]] = {}
-        self._scope_texts: OrderedDict[frozenset, str] = OrderedDict()
+        self._expansions: OrderedDict[tuple, str] = OrderedDict()  # (question, scope) -> text
+        # Undefined acronym -> name, per set of documents searched (None: all of them); the
+        # last 64 sets, as `within`.
+        self._resolved: OrderedDict[frozenset | None, dict[str, str | None]] = OrderedDict()
         self._users: dict[str, list[str]] = {}  # acronym -> the documents using it
         self._spaced: dict[str, str] = {}  # document -> its text, spaces normalized
         # Units (paragraphs and the like) are numbered 0..n-1 in passage order: scores per
@@ -344,6 +344,8 @@ class Index:
         if cached is None:
             with self._lock:
                 resolved = self._resolved.setdefault(scope, {})
+                while len(self._resolved) > 64:
+                    self._resolved.popitem(last=False)
             cached = expand_query(
                 question,
                 self.acronyms,
@@ -370,21 +372,10 @@ class Index:
         if scope is not None:
             inside = [doc_id for doc_id in users if doc_id in scope]
             if not inside:
-                return name in self._scope_text(scope)
+                searched = (d for d in sorted(scope) if d in self.documents)
+                return any(name in self._spaced_text(doc_id) for doc_id in searched)
             users = inside
         return not users or any(name in self._spaced_text(doc_id) for doc_id in users)
-
-    def _scope_text(self, scope: frozenset) -> str:
-        """The spaced texts of some documents, one after the other (the last few sets)."""
-        with self._lock:
-            text = self._scope_texts.get(scope)
-        if text is None:
-            text = "\n".join(self._spaced_text(d) for d in sorted(scope) if d in self.documents)
-            with self._lock:
-                self._scope_texts[scope] = text
-                while len(self._scope_texts) > 8:
-                    self._scope_texts.popitem(last=False)
-        return text
 
     def _document_users(self, acronym: str) -> list[str]:
         """The documents that use the acronym (as a word of its own), found once."""
@@ -403,7 +394,8 @@ class Index:
 
     def _spaced_text(self, doc_id: str) -> str:
         """The document's text with its spaces normalized, as names are written; only for
-        documents that use an acronym asked about (all of them would take 0.16 s), once each."""
+        documents that use an acronym asked about, or that a search within them reads one in
+        (all of them would take 0.16 s), once each."""
         text = self._spaced.get(doc_id)
         if text is None:
             text = self._spaced[doc_id] = " ".join(self._document_texts[doc_id].split())
