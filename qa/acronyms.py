@@ -165,7 +165,7 @@ def resolve_acronym(
         return None
     letters = acronym.replace("-", "")
     candidates: list[tuple[float, int, str]] = []
-    for count, words, start in _starts(names).get(letters[0].upper(), ()):
+    for count, words, start in _starts(names, letters[0].upper()):
         # Starting inside a longer name skips that name's first words: a cost like any skip.
         penalty = 1 if start > 0 and words[start - 1] not in _CONNECTORS else 0
         budget = len(letters) / 2 - penalty
@@ -180,25 +180,30 @@ def resolve_acronym(
     return None
 
 
-_STARTS: dict[int, tuple[dict[str, int], dict[str, list]]] = {}
+_STARTS: dict[int, tuple[dict[str, int], list[tuple[int, list[str]]], dict[str, list]]] = {}
 
 
-def _starts(names: dict[str, int]) -> dict[str, list[tuple[int, list[str], int]]]:
-    """Where an acronym can start in the names: initial letter -> (count, words, index of the
-    word) for every word that is not a connector. Made once per names table (a library holds
-    13,000 names), so resolving an acronym looks at the names its first letter allows."""
+def _starts(names: dict[str, int], letter: str) -> list[tuple[int, list[str], int]]:
+    """Where an acronym starting with `letter` can start in the names: (count, words, index
+    of the word) for every word with that initial that is not a connector, in the names'
+    order. Each letter's list is made when first asked for (a library holds 13,000 names: all
+    letters at once took 55 ms of the first question with an undefined acronym), so resolving
+    an acronym looks only at the names its first letter allows."""
     cached = _STARTS.get(id(names))
-    if cached is not None and cached[0] is names:
-        return cached[1]
-    table: dict[str, list] = {}
-    for name, count in names.items():
-        words = name.split()
-        for start, word in enumerate(words):
-            if word not in _CONNECTORS:
-                table.setdefault(word[0].upper(), []).append((count, words, start))
-    _STARTS.clear()  # one table at a time: the index being searched
-    _STARTS[id(names)] = (names, table)
-    return table
+    if cached is None or cached[0] is not names:
+        _STARTS.clear()  # one table at a time: the index being searched
+        split = [(count, name.split()) for name, count in names.items()]
+        cached = _STARTS[id(names)] = (names, split, {})
+    by_letter = cached[2]
+    found = by_letter.get(letter)
+    if found is None:
+        found = by_letter[letter] = [
+            (count, words, start)
+            for count, words in cached[1]
+            for start, word in enumerate(words)
+            if word[0].upper() == letter and word not in _CONNECTORS
+        ]
+    return found
 
 
 def _span(words: list[str], last_part: int) -> str:
