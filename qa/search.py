@@ -372,7 +372,7 @@ class Index:
         if scope is not None:
             inside = [doc_id for doc_id in users if doc_id in scope]
             if not inside:
-                searched = (d for d in sorted(scope) if d in self.documents)
+                searched = (doc_id for doc_id in scope if doc_id in self.documents)
                 return any(name in self._spaced_text(doc_id) for doc_id in searched)
             users = inside
         return not users or any(name in self._spaced_text(doc_id) for doc_id in users)
