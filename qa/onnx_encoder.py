@@ -357,10 +357,20 @@ class OnnxEncoder:
             ) from exc
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Questions on the session's threads: one at once, or several in length-sorted
+        batches (one long text among many would pad them all to its length)."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._run(self.tokenizer.encode_batch(texts))
+        encodings = self.tokenizer.encode_batch(texts)
+        if len(encodings) == 1:
+            return self._run(encodings)
+        return encode_in_length_order(
+            [len(e.ids) for e in encodings],
+            lambda positions: self._run([encodings[i] for i in positions]),
+            self.dimension,
+            DOCUMENT_BATCH,
+        )
 
     def encode_documents(
         self,

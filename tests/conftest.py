@@ -46,6 +46,17 @@ def built_index(tmp_path_factory, encoder):
     return corpus, index_dir
 
 
+def new_index_dir(built_index, folder: Path) -> Path:
+    """A new index folder holding the model's ONNX export, copied from the session's index: a
+    build into it embeds at once instead of exporting the model again (about 5 s a build).
+    Tests of the export itself build into an empty folder."""
+    import shutil
+
+    folder.mkdir(parents=True)
+    shutil.copytree(built_index[1] / "encoder", folder / "encoder")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def index(built_index, encoder):
     from qa.search import Index
@@ -92,6 +103,12 @@ def small_report(paragraphs: list[str], title: str = "A small test report") -> s
         f"General Assembly\n\nDistr.: General\n1 May 2020\n\nSeventy-fifth session\n\n"
         f"{title}\n\nReport of the Secretary-General\n\nI. Introduction\n\n{body}\n"
     )
+
+
+@pytest.fixture
+def fresh_index_dir(built_index, tmp_path) -> Path:
+    """tmp_path/index, new, with the model's export in it (`new_index_dir`)."""
+    return new_index_dir(built_index, tmp_path / "index")
 
 
 @pytest.fixture

@@ -36,7 +36,9 @@ def test_a_question_splits_where_a_second_question_opens(question, parts):
     assert clauses(question) == parts
 
 
-def test_the_paragraph_that_answers_both_parts_gains_on_one_that_answers_one(tmp_path, encoder):
+def test_the_paragraph_that_answers_both_parts_gains_on_one_that_answers_one(
+    tmp_path, encoder, fresh_index_dir
+):
     from conftest import small_report
 
     from qa.search import Index
@@ -53,8 +55,8 @@ def test_the_paragraph_that_answers_both_parts_gains_on_one_that_answers_one(tmp
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "review.txt").write_text(small_report([both, one]), encoding="utf-8")
-    build_index(corpus, tmp_path / "index", encoder)
-    index = Index(load_index(tmp_path / "index"), encoder=encoder)
+    build_index(corpus, fresh_index_dir, encoder)
+    index = Index(load_index(fresh_index_dir), encoder=encoder)
     question = "How many people work for the agency, and how much money did it take in?"
 
     def margin() -> float:

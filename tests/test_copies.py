@@ -77,7 +77,7 @@ def test_a_short_unit_is_nobody_s_source():
     assert lift_sources(scores, lambda k: shingles(texts[k]), _date) == scores
 
 
-def test_a_later_copy_is_listed_under_its_source_in_a_library(tmp_path, encoder):
+def test_a_later_copy_is_listed_under_its_source_in_a_library(tmp_path, encoder, fresh_index_dir):
     """Through the search: a paragraph a later report repeats word for word comes from the
     earlier report, once; the copy does not take a second place."""
     from conftest import small_report
@@ -95,8 +95,8 @@ def test_a_later_copy_is_listed_under_its_source_in_a_library(tmp_path, encoder)
     corpus.mkdir()
     (corpus / "earlier.txt").write_text(earlier, encoding="utf-8")
     (corpus / "later.txt").write_text(later.replace("1 May 2020", "3 June 2021"), "utf-8")
-    build_index(corpus, tmp_path / "index", encoder)
-    index = Index(load_index(tmp_path / "index"), encoder=encoder)
+    build_index(corpus, fresh_index_dir, encoder)
+    index = Index(load_index(fresh_index_dir), encoder=encoder)
     assert index.documents["later"].date_iso > index.documents["earlier"].date_iso
 
     hits = index.search("riverine patrol boats on the northern lakes", k=3)

@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import new_index_dir
 
 from qa.corpus import add_document, document_files, load_document, remove_document
 from qa.errors import CorpusError, InvalidQuestionError
@@ -212,10 +213,10 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
     assert stored.manifest.document_count == 2
 
 
-def test_full_rebuild_equals_incremental(two_reports, tmp_path, encoder):
+def test_full_rebuild_equals_incremental(two_reports, built_index, tmp_path, encoder):
     corpus, index_dir, _ = two_reports
     incremental = load_index(index_dir)
-    fresh = build_index(corpus, tmp_path / "fresh", encoder)
+    fresh = build_index(corpus, new_index_dir(built_index, tmp_path / "fresh"), encoder)
     full = load_index(tmp_path / "fresh")
     assert fresh.passage_count == incremental.manifest.passage_count
     assert full.passages == incremental.passages

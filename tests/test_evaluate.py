@@ -191,7 +191,7 @@ def test_index_resolves_an_acronym_the_report_never_defines(index):
 
 
 def test_within_some_documents_an_undefined_acronym_is_read_as_they_would(
-    tmp_path, make_corpus, encoder
+    make_corpus, encoder, fresh_index_dir
 ):
     """ "ICAT" spells "International Classification for Administrative Data on Trafficking"
     with fewer words skipped than "Inter-Agency Coordination Group against Trafficking".
@@ -220,8 +220,8 @@ def test_within_some_documents_an_undefined_acronym_is_read_as_they_would(
             ),
         }
     )
-    build_index(corpus, tmp_path / "index", encoder)
-    index = Index(load_index(tmp_path / "index"), encoder=encoder)
+    build_index(corpus, fresh_index_dir, encoder)
+    index = Index(load_index(fresh_index_dir), encoder=encoder)
     question = "What did ICAT publish?"
     assert "ICAT" not in index.acronyms
     assert "Inter-Agency Coordination Group" in index.expanded(question)  # the letter's reading

@@ -33,7 +33,9 @@ def test_a_list_of_symbols_is_a_list_and_prose_citing_documents_is_not():
     assert not is_document_list(prose)  # four symbols in a hundred words: prose that cites
 
 
-def test_a_list_of_documents_ranks_below_the_paragraph_that_answers(tmp_path, encoder):
+def test_a_list_of_documents_ranks_below_the_paragraph_that_answers(
+    tmp_path, encoder, fresh_index_dir
+):
     from conftest import small_report
 
     from qa.search import Index
@@ -49,8 +51,8 @@ def test_a_list_of_documents_ranks_below_the_paragraph_that_answers(tmp_path, en
     corpus.mkdir()
     (corpus / "report.txt").write_text(report, encoding="utf-8")
     (corpus / "listing.txt").write_text(listing, encoding="utf-8")
-    build_index(corpus, tmp_path / "index", encoder)
-    index = Index(load_index(tmp_path / "index"), encoder=encoder)
+    build_index(corpus, fresh_index_dir, encoder)
+    index = Index(load_index(fresh_index_dir), encoder=encoder)
     question = "What did Mexico's working paper on reviewing the Scientific Advisory Group propose?"
 
     index.ranking = dataclasses.replace(index.ranking, document_lists=0.0)

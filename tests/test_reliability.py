@@ -346,9 +346,9 @@ def test_index_folder_is_plain_data(built_index):
             assert not model.functions
 
 
-def test_build_recovers_from_a_wrecked_index(make_corpus, encoder, tmp_path):
+def test_build_recovers_from_a_wrecked_index(make_corpus, encoder, fresh_index_dir):
     corpus = make_corpus({"r.txt": small_report(["Victims were assisted.", "Funds were given."])})
-    index_dir = tmp_path / "index"
+    index_dir = fresh_index_dir
     first = build_index(corpus, index_dir, encoder)
     # A damaged build, a garbage manifest, a damaged build cache, what killed builds leave.
     (index_dir / "builds" / first.build / "dense.faiss").write_bytes(b"\0" * 10)
@@ -396,10 +396,10 @@ def test_corpus_is_only_regular_files_directly_in_the_folder(make_corpus, tmp_pa
 
 
 @pytest.fixture
-def live_setup(make_corpus, encoder, tmp_path):
+def live_setup(make_corpus, encoder, fresh_index_dir):
     """(corpus, index_dir, LiveIndex) over a tiny report, checking the manifest every time."""
     corpus = make_corpus({"r.txt": small_report(["Victims were assisted.", "Funds were given."])})
-    index_dir = tmp_path / "index"
+    index_dir = fresh_index_dir
     build_index(corpus, index_dir, encoder)
     messages = []
     live = LiveIndex(Index(load_index(index_dir), encoder=encoder), index_dir, interval=0)

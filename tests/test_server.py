@@ -22,8 +22,8 @@ from qa.search import Index
 from qa.store import load_index, read_manifest
 
 CLIENTS = 32
-# 15 keeps the suite quick; QA_LOAD_REQUESTS=50 gives the 32 x 50 run quoted in the README.
-REQUESTS_PER_CLIENT = int(os.environ.get("QA_LOAD_REQUESTS", "15"))
+# 8 keeps the suite quick; QA_LOAD_REQUESTS=50 gives the 32 x 50 run quoted in the README.
+REQUESTS_PER_CLIENT = int(os.environ.get("QA_LOAD_REQUESTS", "8"))
 # Generous: the query cache holds at most 1,024 vectors of 1.5 KB; anything near this is a leak.
 RSS_GROWTH_LIMIT_MB = 150
 
