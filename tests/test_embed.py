@@ -10,9 +10,11 @@ import pytest
 def test_length_sorted_batches_give_the_models_vectors(
     encoder, passage_texts, model_passage_vectors
 ):
-    vectors = encoder.encode_documents(passage_texts)
-    assert vectors.dtype == np.float32 and vectors.shape == model_passage_vectors.shape
-    np.testing.assert_allclose(vectors, model_passage_vectors, atol=1e-5)
+    # A third of the report's passages, short and long, in batches of their own lengths.
+    picked = list(range(0, len(passage_texts), 3))
+    vectors = encoder.encode_documents([passage_texts[i] for i in picked])
+    assert vectors.dtype == np.float32 and vectors.shape == (len(picked), 384)
+    np.testing.assert_allclose(vectors, model_passage_vectors[picked], atol=1e-5)
     assert encoder.encode_documents([]).shape == (0, model_passage_vectors.shape[1])
 
 
