@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import small_report
+from conftest import new_index_dir, small_report
 
 from qa.bench import embed as bench_embed
 from qa.bench import scale as bench_scale
@@ -253,7 +253,7 @@ def test_embed_bench_samples_runs_of_neighbours():
 
 
 @pytest.mark.slow
-def test_embed_bench_quick_prints_every_figure(tmp_path):
+def test_embed_bench_quick_prints_every_figure(tmp_path, built_index):
     texts = tmp_path / "texts"
     texts.mkdir()
     for n in range(3):
@@ -264,8 +264,10 @@ def test_embed_bench_quick_prints_every_figure(tmp_path):
             for i in range(1, 30)
         )
         (texts / f"r{n}.txt").write_text(paragraphs, encoding="utf-8")
-    conf = settings(texts, tmp_path / "unused-index")
+    # An index folder with the model's export, as after `qa build`: the bench uses it.
+    conf = settings(texts, new_index_dir(built_index, tmp_path / "index"))
     figures = bench_embed.run(conf, speed.child_env(conf), texts, quick=True, log=lambda m: None)
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["encoder"]  # read only
     assert figures["passages"] == 87 and figures["documents"] == 3
     routes = {r["route"]: r for r in figures["routes"]}
     before = routes["sentence-transformers, batches of 32 in corpus order (before)"]

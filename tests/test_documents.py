@@ -213,9 +213,20 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
     assert stored.manifest.document_count == 2
 
 
-def test_full_rebuild_equals_incremental(two_reports, built_index, tmp_path, encoder):
-    corpus, index_dir, _ = two_reports
+def test_full_rebuild_equals_incremental(make_corpus, built_index, tmp_path, encoder):
+    """A report indexed, a PDF added incrementally; then both built afresh: the same index.
+    (A small report: a full rebuild of the real one re-embeds all of it, 12 s more.)"""
+    from conftest import small_report
+
+    corpus = make_corpus(
+        {"r.txt": small_report(["Victims were assisted by IOM.", "(a) Shelters; (b) Legal aid."])}
+    )
+    index_dir = new_index_dir(built_index, tmp_path / "index")
+    build_index(corpus, index_dir, encoder)
+    add_document(make_pdf(tmp_path / "a-71-119.pdf"), corpus)
+    build_index(corpus, index_dir, encoder)
     incremental = load_index(index_dir)
+    assert incremental.manifest.document_count == 2
     fresh = build_index(corpus, new_index_dir(built_index, tmp_path / "fresh"), encoder)
     full = load_index(tmp_path / "fresh")
     assert fresh.passage_count == incremental.manifest.passage_count

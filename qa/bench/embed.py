@@ -513,7 +513,14 @@ def run(
 ) -> dict:
     """Every figure of the part, as a JSON-ready dict."""
     from ..embed import Encoder
-    from ..onnx_encoder import DOCUMENT_BATCH, OnnxEncoder, cached_export, export
+    from ..onnx_encoder import (
+        DOCUMENT_BATCH,
+        OnnxEncoder,
+        available,
+        cached_export,
+        export,
+        export_key,
+    )
 
     encoder = Encoder(conf.model)
     texts_dir = Path(texts_dir or conf.corpus_dir)
@@ -550,8 +557,15 @@ def run(
         "load_at_start": _load(),
     }
     with tempfile.TemporaryDirectory(prefix="qa-bench-onnx-") as tmp:
-        log("embed: exporting the model (fused, and unfused unless --quick)…")
-        fused_dir = cached_export(encoder, Path(tmp) / "fused")
+        # The index's own export when it has one (the same key: same model, export code and
+        # packages), read only; else one made here.
+        key = export_key(encoder)
+        fused_dir = conf.index_dir / "encoder" / key if key else None
+        if fused_dir is not None and available(fused_dir):
+            log(f"embed: the index's export of the model ({fused_dir})…")
+        else:
+            log("embed: exporting the model (fused, and unfused unless --quick)…")
+            fused_dir = cached_export(encoder, Path(tmp) / "fused")
         if fused_dir is None:
             raise RuntimeError(f"model {conf.model} cannot be exported to ONNX")
         fused, unfused = OnnxEncoder(fused_dir), None
