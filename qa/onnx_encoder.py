@@ -362,15 +362,9 @@ class OnnxEncoder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
-        if len(encodings) == 1:
-            return self._run(encodings)
-        return encode_in_length_order(
-            [len(e.ids) for e in encodings],
-            lambda positions: self._run([encodings[i] for i in positions]),
-            self.dimension,
-            DOCUMENT_BATCH,
-        )
+        if len(texts) == 1:
+            return self._run(self.tokenizer.encode_batch(texts))
+        return self.encode_documents(texts, workers=1)  # each batch on all the threads
 
     def encode_documents(
         self,

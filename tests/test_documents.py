@@ -7,7 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import new_index_dir
+from conftest import new_index_dir, small_report
 
 from qa.corpus import add_document, document_files, load_document, remove_document
 from qa.errors import CorpusError, InvalidQuestionError
@@ -216,8 +216,6 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
 def test_full_rebuild_equals_incremental(make_corpus, built_index, tmp_path, encoder):
     """A report indexed, a PDF added incrementally; then both built afresh: the same index.
     (A small report: a full rebuild of the real one re-embeds all of it, 12 s more.)"""
-    from conftest import small_report
-
     corpus = make_corpus(
         {"r.txt": small_report(["Victims were assisted by IOM.", "(a) Shelters; (b) Legal aid."])}
     )
