@@ -73,3 +73,47 @@ def test_without_bold_type_the_title_is_told_by_size_and_may_be_centred():
         == "Abridged report on the international workshop on climate and land degradation"
     )
     assert head.kind == "note"
+
+
+def test_a_supplements_cover_is_titled_by_its_report_and_its_series_is_not_text():
+    """An Official Records cover: the report's name set large in title case is the title
+    (not a body's name above it), and "General Assembly … Supplement No. 21" is furniture."""
+    cover = (
+        _line("A/80/21", 41, x0=519),
+        _line("United Nations", 138, size=20, bold=True),
+        _line("Report of the Committee on", 197, size=28.5, bold=True),
+        _line("Information", 224, size=28.5, bold=True),
+        _line("Forty-seventh session", 298, size=20, bold=True),
+        _line("(28 April–9 May 2025)", 318, size=20, bold=True),
+        _line("General Assembly", 390, size=20, bold=True),
+        _line("Official Records", 411, size=14, bold=True),
+        _line("Eightieth Session", 427, size=14, bold=True),
+        _line("Supplement No. 21", 443, size=14, bold=True),
+    )
+    head = read_masthead([Page(1, 612, 792, cover)], 10.0, "A_80_21.pdf")
+    assert head.title == "Report of the Committee on Information"
+    assert head.subtitle == "Forty-seventh session (28 April–9 May 2025)"
+    series = {line.top for line in cover[-4:]}
+    assert series <= {top for _page, top, _x0 in head.used}
+
+
+def test_a_summary_under_the_title_is_neither_title_nor_subtitle():
+    head = _head(
+        _line("United Nations Group of Experts on", 215, 60, 12, True),
+        _line("Geographical Names", 229, 60, 12, True),
+        _line("2025 session", 242, 60, bold=True),
+        _line("Item 7 (b) of the provisional agenda", 266, 60),
+        _line("Report of Denmark", 320, 124, 14, True),
+        _line("Summary", 362, 124, 12, True),
+    )
+    assert head.title == "Report of Denmark"
+    assert head.subtitle is None
+
+
+def test_united_nations_at_the_end_of_a_title_stays_in_it():
+    head = _head(
+        _line("Support to Non-Self-Governing Territories by the specialized", 377, 124, 12, True),
+        _line("agencies and international institutions associated with the", 391, 124, 12, True),
+        _line("United Nations", 404, 124, 12, True),
+    )
+    assert head.title.endswith("associated with the United Nations")

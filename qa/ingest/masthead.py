@@ -14,6 +14,11 @@ MONTHS = (
 _MONTH = "|".join(MONTHS)
 DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
 _DATE_LINE = re.compile(rf"^\[?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]?$")
+_SUPPLEMENT = re.compile(r"^Supplement No\. \w+$")
+_COVER_LINE = re.compile(
+    r"^(?:General Assembly|Economic and Social Council|Security Council|Official Records\b.*|"
+    r"[A-Z][a-z]+(?:-[a-z]+)? (?:Session|session|Year|year)|Supplement No\. \w+)$"
+)
 _BRACKETED_DATE = re.compile(rf"^\[\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]$")
 
 # One element of a symbol after the first: "80", "AC.109", "ES-10", "L.17", "Add.1", "COP(8)".
@@ -248,6 +253,12 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
     head.date_iso = iso_date(head.date)
 
     _read_title(first, body_size, height, head)
+    # A supplement's cover names its series below the title ("General Assembly / Official
+    # Records / Eightieth Session / Supplement No. 16"): the masthead's, not the text's.
+    if any(_SUPPLEMENT.match(line.text.strip()) for line in first):
+        for line in first:
+            if _COVER_LINE.match(line.text.strip()):
+                head.used.add((line.page, line.top, line.x0))
     return head
 
 
@@ -258,7 +269,10 @@ def _is_furniture(line: Line, height: float) -> bool:
     symbol = find_symbol(text)
     return bool(
         (line.top < 0.22 * height and _ORGAN_LINE.match(text))
-        or re.match(r"^(?:United Nations|Nations Unies)$|^Distr\.|^Original:", text)
+        # "United Nations" alone: the masthead's, in the top band; lower down it ends a title
+        # ("… associated with the / United Nations").
+        or (line.top < 0.22 * height and re.match(r"^(?:United Nations|Nations Unies)$", text))
+        or re.match(r"^Distr\.|^Original:", text)
         # The Distr. date, in the top band; a bold date lower down ends a title or a
         # resolution's "Adopted by the Security Council ..., on" line.
         or (_DATE_LINE.match(text) and (line.top < 0.25 * height or not line.bold))
@@ -325,12 +339,15 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         titles.pop(0)
     # A body's proper name ("United Nations Population Fund", "Commission on Population and
     # Development") set as large as the title just above it: the title is the next run, in
-    # sentence case, unless that is only "Report of the …" / "Note by the …".
+    # sentence case, unless that is only "Report of the …" / "Note by the …". A run that is
+    # itself "Report of the Committee on …" in title case is the title, not a body's name.
     if (
         len(titles) > 1
         and titles[1] == titles[0] + 1
         and _is_proper_name(_join(runs[titles[0]]))
+        and not _PERSONAL_SUBTITLE.match(_join(runs[titles[0]]))
         and not _PERSONAL_SUBTITLE.match(_join(runs[titles[1]]))
+        and not _BODY_OPENING.match(_join(runs[titles[1]]))
         and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
     ):
         titles.pop(0)
@@ -363,11 +380,17 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     if not sub_lines and following:
         nxt = following[0]
         text = _join(nxt)
-        # A chapter heading ("I. Introduction") right below the title opens the body.
+        # A chapter heading ("I. Introduction") or the summary's right below the title opens
+        # the body; "General Assembly / Official Records" on a supplement's cover is its series.
         if (
-            (nxt[0].bold and nxt[0].size >= body_size + 1 and len(text) < 400)
-            or (_SUBTITLE.match(text) and len(text) < 300)
-        ) and not _HEADING_NUMBER.match(text):
+            (
+                (nxt[0].bold and nxt[0].size >= body_size + 1 and len(text) < 400)
+                or (_SUBTITLE.match(text) and len(text) < 300)
+            )
+            and not _HEADING_NUMBER.match(text)
+            and not _BODY_OPENING.match(text)
+            and not _ORGAN_LINE.match(text)
+        ):
             sub_lines = nxt
     head.title = title
     head.subtitle = _join(sub_lines) if sub_lines else None
@@ -379,6 +402,8 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
 
 
+# Headings that open a document's body, not a title's second line.
+_BODY_OPENING = re.compile(r"^(?:Summary|Abstract|Contents|Introduction)\b\W*$", re.IGNORECASE)
 _PERSONAL_SUBTITLE = re.compile(
     r"^(?:Report|Note|Letter|Memorandum|Statement)s? (?:of|by|from) the\b|^(?:Identical )?letters? "
     r"dated|^Notes? verbales?\b|^Addendum|^Corrigendum|^Adopted by",
