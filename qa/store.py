@@ -175,11 +175,19 @@ def build_index(
         on_done=lambda _p, done, total: say("read", done, total),
     )
     todo = []
+    text_keys: dict[int, str] = {}
     for n, document in zip(unread, read):
         doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
         doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
-        todo.append(n)
-        parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, None))
+        # A document read anew (a changed file, a new reader) whose passages read as before
+        # keeps its vectors: they are cached by the texts the model reads, too.
+        text_keys[n] = cache.texts_key(_embed_texts(doc_passages, doc_acronyms))
+        vectors = cache.vectors(text_keys[n], len(doc_passages))
+        parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, vectors))
+        if vectors is None:
+            todo.append(n)
+        else:
+            cache.put(parts[n][0], parts[n][1], text_keys[n])
 
     lap("parse")
     # The ONNX export comes first: the build embeds with it, and queries use it afterwards.
@@ -205,15 +213,15 @@ def build_index(
         texts: list[str] = []
         for i in chunk:
             _key, (_document, doc_passages, doc_acronyms, _) = parts[i]
-            # A document's passages are read with the acronyms that document defines.
-            texts.extend(expand(p.embed_text, doc_acronyms) for p in doc_passages)
+            texts.extend(_embed_texts(doc_passages, doc_acronyms))
         vectors = embedder.encode_documents(texts, progress=step)
         start = 0
         for i in chunk:
             key, (document, doc_passages, doc_acronyms, _) = parts[i]
             end = start + len(doc_passages)
             parts[i] = (key, (document, doc_passages, doc_acronyms, vectors[start:end]))
-            cache.put(key, parts[i][1])
+            cache.put_vectors(text_keys[i], vectors[start:end])
+            cache.put(key, parts[i][1], text_keys[i])
             start = end
 
     documents = [entry[0] for _, entry in parts]
@@ -319,6 +327,7 @@ def build_index(
         os.replace(tmp_manifest, index_dir / MANIFEST)
         _prune(index_dir, keep={build_id, previous})
         cache.prune(keep={key for key, _ in parts})
+        cache.prune_vectors(keep={cache.texts_keys.get(key) for key, _ in parts} - {None})
         grains.prune(index_dir / "cache" / "sentences", keep=sentences[2])
         _prune_folder(index_dir / "cache" / "names", keep={key for key, _ in parts})
         reads.prune(keep={reads.key(path, per_file[path.name]) for path in corpus_paths})
@@ -330,7 +339,9 @@ class _Cache:
 
     def __init__(self, folder: Path, encoder) -> None:
         self.folder = folder
-        self.salt = f"{FORMAT_VERSION}|{PARSER_VERSION}|{encoder.name}|{encoder.max_tokens}"
+        self.model = f"{encoder.name}|{encoder.max_tokens}"
+        self.salt = f"{FORMAT_VERSION}|{PARSER_VERSION}|{self.model}"
+        self.texts_keys: dict[str, str] = {}  # entry key -> its vectors' key by text
 
     def key(self, digest: str) -> str:
         return _sha256(f"{digest}|{self.salt}".encode())[:40]
@@ -348,15 +359,19 @@ class _Cache:
             return None
         if array.shape[0] != len(passages):
             return None
+        if data.get("texts_key"):
+            self.texts_keys[key] = data["texts_key"]
         return document, passages, data["acronyms"], array
 
-    def put(self, key: str, entry) -> None:
+    def put(self, key: str, entry, texts_key: str) -> None:
         document, passages, acronyms, vectors = entry
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.texts_keys[key] = texts_key
         data = {
             "document": document,
             "passages": passages,
             "acronyms": acronyms,
+            "texts_key": texts_key,
         }
         tmp = self.folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
         with open(tmp, "wb") as fh:
@@ -367,6 +382,40 @@ class _Cache:
 
     def prune(self, keep: set[str]) -> None:
         _prune_folder(self.folder, keep)
+
+    # Vectors by the texts the model reads (not by file and reader): a document whose file
+    # or reader changed but whose passages did not is not embedded again.
+    def texts_key(self, texts: list[str]) -> str:
+        digest = hashlib.sha256(f"{FORMAT_VERSION}|{self.model}".encode())
+        for text in texts:
+            digest.update(text.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()[:40]
+
+    def vectors(self, texts_key: str, count: int) -> np.ndarray | None:
+        path = self.folder / "passages" / f"{texts_key}.npy"
+        try:
+            array = np.load(path, allow_pickle=False)
+        except Exception:  # missing or damaged: embedded again
+            return None
+        return array if array.ndim == 2 and array.shape[0] == count else None
+
+    def put_vectors(self, texts_key: str, vectors: np.ndarray) -> None:
+        folder = self.folder / "passages"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{texts_key}.{uuid.uuid4().hex[:8]}.tmp"
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
+        os.replace(tmp, folder / f"{texts_key}.npy")
+
+    def prune_vectors(self, keep: set[str]) -> None:
+        _prune_folder(self.folder / "passages", keep)
+
+
+def _embed_texts(passages: list[Passage], acronyms: dict[str, str]) -> list[str]:
+    """What the model reads of a document's passages: each with the acronyms the document
+    defines."""
+    return [expand(p.embed_text, acronyms) for p in passages]
 
 
 def document_names(documents: list[Document]) -> dict[str, int]:

@@ -213,6 +213,41 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
     assert stored.manifest.document_count == 2
 
 
+def test_a_new_reader_embeds_only_documents_whose_passages_changed(
+    make_corpus, built_index, tmp_path, encoder, monkeypatch
+):
+    """Vectors are kept by the texts the model reads: a new parser version (or a changed
+    file) re-reads every document but embeds only those whose passages read otherwise."""
+    corpus = make_corpus(
+        {
+            "r.txt": small_report(["Victims were assisted by IOM.", "Shelters were opened."]),
+            "s.txt": small_report(["Fishing boats were seized in the bay."]),
+        }
+    )
+    index_dir = new_index_dir(built_index, tmp_path / "index")
+    build_index(corpus, index_dir, encoder)
+    before = load_index(index_dir)
+    embedded: list[int] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "embed":
+            embedded.append(total)
+
+    monkeypatch.setattr("qa.store.PARSER_VERSION", "a reader of tomorrow")
+    (corpus / "s.txt").write_text(small_report(["Fishing boats were seized at sea."]))
+    build_index(corpus, index_dir, encoder, progress=progress)
+    after = load_index(index_dir)
+    changed = [p for p in after.passages if p.doc_id == "s"]
+    assert max(embedded) == len(changed) < len(after.passages)
+    kept = [p.id for p in after.passages if p.doc_id == "r"]
+    np.testing.assert_array_equal(
+        passage_vectors(after)[kept],
+        passage_vectors(before)[[p.id for p in before.passages if p.doc_id == "r"]],
+    )
+    # Only the current documents' vectors stay in the cache.
+    assert len(list((index_dir / "cache" / "passages").glob("*.npy"))) == 2
+
+
 def test_full_rebuild_equals_incremental(make_corpus, built_index, tmp_path, encoder):
     """A report indexed, a PDF added incrementally; then both built afresh: the same index.
     (A small report: a full rebuild of the real one re-embeds all of it, 12 s more.)"""
