@@ -10,6 +10,10 @@ def _line(text: str, top: float, x0: float = 124.0, size: float = 10.0, bold=Fal
     return Line(text, 1, x0, x0 + 5 * len(text), top, top + size * 0.8, size, bold)
 
 
+def _page_line(page: int, text: str, top: float, x0=124.0, size=10.0, bold=False) -> Line:
+    return Line(text, page, x0, x0 + 5 * len(text), top, top + size * 0.8, size, bold)
+
+
 _TOP = (
     _line("United Nations A/80/1", 43),
     _line("General Assembly Distr.: General", 73, size=20, bold=True),
@@ -90,11 +94,46 @@ def test_a_supplements_cover_is_titled_by_its_report_and_its_series_is_not_text(
         _line("Eightieth Session", 427, size=14, bold=True),
         _line("Supplement No. 21", 443, size=14, bold=True),
     )
-    head = read_masthead([Page(1, 612, 792, cover)], 10.0, "A_80_21.pdf")
+    # The title page, the publisher's note and the preface's date: front matter, not text.
+    title_page = (
+        _page_line(3, "General Assembly", 75, 66, 12, True),
+        _page_line(3, "A/80/21", 77, 513),
+        _page_line(3, "Official Records", 89, 66, 12),
+        _page_line(3, "Eightieth Session", 102, 66, 12),
+        _page_line(3, "Supplement No. 21", 116, 66, 12),
+        _page_line(3, "Report of the Committee on Information", 194, 124, 20, True),
+        _page_line(3, "United Nations • New York, 2025", 632, 124, 14),
+    )
+    note_page = (
+        _page_line(4, "Note", 156),
+        _page_line(4, "Symbols of United Nations documents are composed of letters", 179, 147),
+        _page_line(4, "figures. Mention of such a symbol indicates a reference.", 191),
+        _page_line(4, "ISSN 0255-190X", 672),
+    )
+    report_page = (
+        _page_line(5, "[30 May 2025]", 108, 476),
+        _page_line(5, "Information", 150, 124, 14, True),
+        _page_line(5, "1. The Committee on Information held its session in May.", 180),
+    )
+    head = read_masthead(
+        [
+            Page(1, 612, 792, cover),
+            Page(2, 612, 792, ()),
+            Page(3, 612, 792, title_page),
+            Page(4, 612, 792, note_page),
+            Page(5, 612, 792, report_page),
+        ],
+        10.0,
+        "A_80_21.pdf",
+    )
     assert head.title == "Report of the Committee on Information"
     assert head.subtitle == "Forty-seventh session (28 April–9 May 2025)"
-    series = {line.top for line in cover[-4:]}
-    assert series <= {top for _page, top, _x0 in head.used}
+    used = {(page, top) for page, top, _x0 in head.used}
+    assert {(1, line.top) for line in cover[-4:]} <= used
+    assert {(line.page, line.top) for line in title_page + note_page} <= used
+    assert (5, 108) in used  # the preface's date
+    # The report's own text stays, even a heading that repeats a word of the title.
+    assert not {(5, 150), (5, 180)} & used
 
 
 def test_a_summary_under_the_title_is_neither_title_nor_subtitle():

@@ -19,6 +19,8 @@ _COVER_LINE = re.compile(
     r"^(?:General Assembly|Economic and Social Council|Security Council|Official Records\b.*|"
     r"[A-Z][a-z]+(?:-[a-z]+)? (?:Session|session|Year|year)|Supplement No\. \w+)$"
 )
+_IMPRINT = re.compile(r"^United Nations\s+•\s+New York, \d{4}$|^ISSN \d{4}[- ]\d{3}[\dX]$")
+_SYMBOLS_NOTE = re.compile(r"^Symbols of United Nations documents are composed")
 _BRACKETED_DATE = re.compile(rf"^\[\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\]$")
 
 # One element of a symbol after the first: "80", "AC.109", "ES-10", "L.17", "Add.1", "COP(8)".
@@ -254,12 +256,46 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
 
     _read_title(first, body_size, height, head)
     # A supplement's cover names its series below the title ("General Assembly / Official
-    # Records / Eightieth Session / Supplement No. 16"): the masthead's, not the text's.
+    # Records / Eightieth Session / Supplement No. 16"), and the pages before the report
+    # repeat it with the publisher's note on symbols and the ISSN: the series', not the text.
     if any(_SUPPLEMENT.match(line.text.strip()) for line in first):
-        for line in first:
-            if _COVER_LINE.match(line.text.strip()):
+        named = f"{head.title or ''} {head.subtitle or ''}"
+        for page in pages[:5]:
+            lines = sorted(page.lines, key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
+            for line in _symbols_note(lines):
                 head.used.add((line.page, line.top, line.x0))
+            # The title page (the one naming the series again) repeats the title and session.
+            title_page = page.number > 1 and any(_SUPPLEMENT.match(ln.text.strip()) for ln in lines)
+            for line in lines:
+                text = line.text.strip()
+                if (
+                    _COVER_LINE.match(text)
+                    or _IMPRINT.match(text)
+                    or (page.number > 1 and _is_series_line(text))
+                    or (title_page and len(text) > 3 and text in named)
+                ):
+                    head.used.add((line.page, line.top, line.x0))
     return head
+
+
+def _symbols_note(lines: list[Line]) -> list[Line]:
+    """The publisher's "Note / Symbols of United Nations documents are composed …" paragraph
+    of an Official Records supplement, heading included."""
+    start = next((i for i, ln in enumerate(lines) if _SYMBOLS_NOTE.match(ln.text)), None)
+    if start is None:
+        return []
+    end = start + 1
+    while end < len(lines) and 0 <= lines[end].top - lines[end - 1].baseline < lines[end].size:
+        end += 1
+    if start and lines[start - 1].text.strip() == "Note":
+        start -= 1
+    return lines[start:end]
+
+
+def _is_series_line(text: str) -> bool:
+    """A symbol or a date alone on a line (a supplement's title page, its dated preface)."""
+    symbol = find_symbol(text)
+    return bool(_DATE_LINE.match(text) or (symbol and len(text) <= len(symbol) + 16))
 
 
 def _is_furniture(line: Line, height: float) -> bool:
