@@ -244,13 +244,18 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
                 if m:
                     head.date = m.group(0)
                     break
+    supplement = any(_SUPPLEMENT.match(line.text.strip()) for line in first)
     if head.date is None:
         # Official Records (a supplement's cover and contents, no "Distr." block) date the
-        # report in brackets on a line of its own near the front: "[17 June 2025]".
-        for page in pages[1:6]:
-            found = next((ln for ln in page.lines if _BRACKETED_DATE.match(ln.text.strip())), None)
+        # report on a line of its own near the front: "[17 June 2025]" (in a supplement, with
+        # or without the brackets).
+        dated = _DATE_LINE if supplement else _BRACKETED_DATE
+        for page in pages[1:8] if supplement else pages[1:6]:
+            found = next((ln for ln in page.lines if dated.match(ln.text.strip())), None)
             if found:
                 head.date = found.text.strip("[] ")
+                if supplement:  # the preface's date line: the masthead's, not the text's
+                    head.used.add((found.page, found.top, found.x0))
                 break
     head.date_iso = iso_date(head.date)
 
@@ -258,7 +263,7 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
     # A supplement's cover names its series below the title ("General Assembly / Official
     # Records / Eightieth Session / Supplement No. 16"), and the pages before the report
     # repeat it with the publisher's note on symbols and the ISSN: the series', not the text.
-    if any(_SUPPLEMENT.match(line.text.strip()) for line in first):
+    if supplement:
         named = f"{head.title or ''} {head.subtitle or ''}"
         for page in pages[:5]:
             lines = sorted(page.lines, key=lambda ln: (round(ln.baseline / 2.5), ln.x0))
@@ -271,7 +276,7 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
                 if (
                     _COVER_LINE.match(text)
                     or _IMPRINT.match(text)
-                    or (page.number > 1 and _is_series_line(text))
+                    or (page.number > 1 and _is_symbol_line(text))
                     or (title_page and len(text) > 3 and text in named)
                 ):
                     head.used.add((line.page, line.top, line.x0))
@@ -292,10 +297,10 @@ def _symbols_note(lines: list[Line]) -> list[Line]:
     return lines[start:end]
 
 
-def _is_series_line(text: str) -> bool:
-    """A symbol or a date alone on a line (a supplement's title page, its dated preface)."""
+def _is_symbol_line(text: str) -> bool:
+    """A symbol alone on a line (a supplement's title page)."""
     symbol = find_symbol(text)
-    return bool(_DATE_LINE.match(text) or (symbol and len(text) <= len(symbol) + 16))
+    return bool(symbol and len(text) <= len(symbol) + 16)
 
 
 def _is_furniture(line: Line, height: float) -> bool:
