@@ -156,3 +156,12 @@ def test_united_nations_at_the_end_of_a_title_stays_in_it():
         _line("United Nations", 404, 124, 12, True),
     )
     assert head.title.endswith("associated with the United Nations")
+
+
+def test_a_working_paper_or_miscellaneous_document_is_other_whatever_its_title():
+    from qa.ingest.masthead import kind_of
+
+    review = "Review process of the mandate of the scientific advisory group"
+    assert kind_of("TPNW/MSP/2025/WP.4", review, None, True) == "other"
+    assert kind_of("FCCC/SBSTA/2011/Misc.14", "Views on a report", None, True) == "other"
+    assert kind_of("A/80/4", review, None, True) == "report"

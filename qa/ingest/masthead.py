@@ -185,6 +185,10 @@ def kind_of(symbol: str | None, title: str | None, subtitle: str | None, numbere
         return "letter"
     if re.search(r"^Note (?:by|of) the\b", both, re.M):
         return "note"
+    # A working paper ("…/WP.4") or a miscellaneous document ("…/Misc.14"): parties' and
+    # observers' submissions, not a report of the body, however their title reads.
+    if symbol and re.search(r"/(?:WP|Misc)\.\d", symbol, re.IGNORECASE):
+        return "other"
     if re.search(
         r"\b(?:provisional agenda|annotated agenda|agenda and annotations|list of "
         r"participants|statement submitted|programme of work|organization of work)\b",
