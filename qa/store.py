@@ -180,7 +180,7 @@ def build_index(
         doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
         doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
         # A document read anew (a changed file, a new reader) whose passages read as before
-        # keeps its vectors: they are cached by the texts the model reads, too.
+        # keeps its vectors: they are cached by the texts the model reads.
         text_keys[n] = cache.texts_key(_embed_texts(doc_passages, doc_acronyms))
         vectors = cache.vectors(text_keys[n], len(doc_passages))
         parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, vectors))
@@ -327,7 +327,6 @@ def build_index(
         os.replace(tmp_manifest, index_dir / MANIFEST)
         _prune(index_dir, keep={build_id, previous})
         cache.prune(keep={key for key, _ in parts})
-        cache.prune_vectors(keep={cache.texts_keys.get(key) for key, _ in parts} - {None})
         grains.prune(index_dir / "cache" / "sentences", keep=sentences[2])
         _prune_folder(index_dir / "cache" / "names", keep={key for key, _ in parts})
         reads.prune(keep={reads.key(path, per_file[path.name]) for path in corpus_paths})
@@ -335,36 +334,40 @@ def build_index(
 
 
 class _Cache:
-    """Per-document parse + passages + vectors, keyed by content, parser and model."""
+    """Per document: what it reads as and its passages, keyed by content, parser and model
+    (`<key>.json`); and its passages' vectors, keyed by the texts the model reads
+    (`passages/<texts key>.npy`), so a document read anew (a changed file, a new parser) whose
+    passages read as before is not embedded again."""
 
     def __init__(self, folder: Path, encoder) -> None:
         self.folder = folder
         self.model = f"{encoder.name}|{encoder.max_tokens}"
         self.salt = f"{FORMAT_VERSION}|{PARSER_VERSION}|{self.model}"
-        self.texts_keys: dict[str, str] = {}  # entry key -> its vectors' key by text
+        self.texts_keys: dict[str, str] = {}  # entry key -> its vectors' key
 
     def key(self, digest: str) -> str:
         return _sha256(f"{digest}|{self.salt}".encode())[:40]
 
     def get(self, key: str):
-        meta, vectors = self.folder / f"{key}.json", self.folder / f"{key}.npy"
-        if not (meta.is_file() and vectors.is_file()):
+        meta = self.folder / f"{key}.json"
+        if not meta.is_file():
             return None
         try:
             data = orjson.loads(meta.read_bytes())
-            array = np.load(vectors, allow_pickle=False)
             document = document_from_json(data["document"])
             passages = [passage_from_json(p) for p in data["passages"]]
+            texts_key = data["texts_key"]
         except Exception:  # a damaged cache entry is simply recomputed
             return None
-        if array.shape[0] != len(passages):
+        array = self.vectors(texts_key, len(passages))
+        if array is None:
             return None
-        if data.get("texts_key"):
-            self.texts_keys[key] = data["texts_key"]
+        self.texts_keys[key] = texts_key
         return document, passages, data["acronyms"], array
 
     def put(self, key: str, entry, texts_key: str) -> None:
-        document, passages, acronyms, vectors = entry
+        """Cache a document whose vectors are in `passages/<texts_key>.npy` already."""
+        document, passages, acronyms, _vectors = entry
         self.folder.mkdir(parents=True, exist_ok=True)
         self.texts_keys[key] = texts_key
         data = {
@@ -374,17 +377,13 @@ class _Cache:
             "texts_key": texts_key,
         }
         tmp = self.folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
-        os.replace(tmp, self.folder / f"{key}.npy")
         _write_json(tmp, data)
-        os.replace(tmp, self.folder / f"{key}.json")  # written last: marks the entry whole
+        os.replace(tmp, self.folder / f"{key}.json")
 
     def prune(self, keep: set[str]) -> None:
         _prune_folder(self.folder, keep)
+        _prune_folder(self.folder / "passages", {self.texts_keys.get(k) for k in keep} - {None})
 
-    # Vectors by the texts the model reads (not by file and reader): a document whose file
-    # or reader changed but whose passages did not is not embedded again.
     def texts_key(self, texts: list[str]) -> str:
         digest = hashlib.sha256(f"{FORMAT_VERSION}|{self.model}".encode())
         for text in texts:
@@ -398,7 +397,8 @@ class _Cache:
             array = np.load(path, allow_pickle=False)
         except Exception:  # missing or damaged: embedded again
             return None
-        return array if array.ndim == 2 and array.shape[0] == count else None
+        ok = array.ndim == 2 and array.shape[0] == count and np.isfinite(array).all()
+        return array if ok else None
 
     def put_vectors(self, texts_key: str, vectors: np.ndarray) -> None:
         folder = self.folder / "passages"
@@ -407,9 +407,6 @@ class _Cache:
         with open(tmp, "wb") as fh:
             np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
         os.replace(tmp, folder / f"{texts_key}.npy")
-
-    def prune_vectors(self, keep: set[str]) -> None:
-        _prune_folder(self.folder / "passages", keep)
 
 
 def _embed_texts(passages: list[Passage], acronyms: dict[str, str]) -> list[str]:

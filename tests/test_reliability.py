@@ -356,7 +356,9 @@ def test_build_recovers_from_a_wrecked_index(make_corpus, encoder, fresh_index_d
     (index_dir / "builds" / ".tmp-20200101-000000-deadbeef").mkdir()
     (index_dir / "builds" / ".tmp-20200101-000000-deadbeef" / "passages.json").write_text("[")
     (index_dir / ".manifest.json.20200101-000000-deadbeef.tmp").write_text("{")
-    for cached in (index_dir / "cache").glob("*.npy"):
+    damaged = list((index_dir / "cache").rglob("*.npy"))  # passage and sentence vectors
+    assert damaged
+    for cached in damaged:
         cached.write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(CorruptIndexError, match="qa build"):
         Index.load(index_dir, corpus_dir=corpus)
