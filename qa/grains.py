@@ -77,39 +77,56 @@ def build(
 
     `parts`: each document with its passages (ids as in the index) and its acronyms. Each
     document's vectors are cached by content and model in `cache_dir`, so a rebuild embeds
-    only new or changed documents."""
+    only new or changed documents; and of those, only the sentences no cached document
+    holds (a document read anew by a new parser, a revised text, mostly reads as before)."""
     entries = []
-    todo: list[str] = []
     for document, passages, acronyms in parts:
         texts, owners = document_sentences(document, passages, acronyms)
         key = _key(model, texts)
-        vectors = _cache_get(cache_dir, key, len(texts))
-        if vectors is None:
-            todo.extend(texts)
-        entries.append((key, texts, owners, vectors))
+        entries.append((key, texts, owners, _cache_get(cache_dir, key, len(texts))))
+    missing = [n for n, entry in enumerate(entries) if entry[3] is None and entry[1]]
+    known = _known_sentences(cache_dir, model) if missing else {}
+    # Per document missing: its rows already known, and the texts still to embed.
+    plans: dict[int, tuple[np.ndarray, list[int]]] = {}
+    for n in missing:
+        texts = entries[n][1]
+        rows = np.zeros((len(texts), 0), dtype=np.float16)
+        found = [known.get(_text_hash(model, t)) for t in texts]
+        if any(f is not None for f in found):
+            width = next(f for f in found if f is not None).shape[0]
+            rows = np.zeros((len(texts), width), dtype=np.float16)
+            for i, f in enumerate(found):
+                if f is not None:
+                    rows[i] = f
+        plans[n] = (rows, [i for i, f in enumerate(found) if f is None])
+    total = sum(len(todo) for _, todo in plans.values())
     done = 0
     if progress:
-        progress(0, len(todo))
-    pending: list[tuple[int, list[str]]] = [
-        (n, texts) for n, (_, texts, _, vectors) in enumerate(entries) if vectors is None and texts
-    ]
+        progress(0, total)
+    pending = list(missing)
     # Embedded in runs of documents, so batches stay full and each document is cached when done.
     while pending:
         run, size = [], 0
         while pending and (not run or size < 2048):
             run.append(pending.pop(0))
-            size += len(run[-1][1])
-        vectors = embedder.encode_documents([t for _, texts in run for t in texts])
+            size += len(plans[run[-1]][1])
+        texts_run = [entries[n][1][i] for n in run for i in plans[n][1]]
+        vectors = embedder.encode_documents(texts_run) if texts_run else None
         start = 0
-        for n, texts in run:
-            part = np.asarray(vectors[start : start + len(texts)], dtype=np.float16)
-            start += len(texts)
-            key, _, owners, _ = entries[n]
-            _cache_put(cache_dir, key, part)
-            entries[n] = (key, texts, owners, part)
-            done += len(texts)
+        for n in run:
+            key, texts, owners, _ = entries[n]
+            rows, todo = plans[n]
+            if todo:
+                new = np.asarray(vectors[start : start + len(todo)], dtype=np.float16)
+                start += len(todo)
+                if rows.shape[1] != new.shape[1]:
+                    rows = np.zeros((len(texts), new.shape[1]), dtype=np.float16)
+                rows[todo] = new
+                done += len(todo)
+            _cache_put(cache_dir, key, rows, [_text_hash(model, t) for t in texts])
+            entries[n] = (key, texts, owners, rows)
         if progress:
-            progress(done, len(todo))
+            progress(done, total)
     dimension = next((e[3].shape[1] for e in entries if e[3] is not None and e[3].ndim == 2), 0)
     arrays = [e[3] for e in entries if e[3] is not None and len(e[3])]
     vectors = np.vstack(arrays) if arrays else np.zeros((0, dimension), dtype=np.float16)
@@ -142,7 +159,7 @@ def read(folder: Path, passages: int) -> tuple[np.ndarray, np.ndarray] | None:
 def prune(cache_dir: Path, keep: set[str]) -> None:
     if cache_dir.is_dir():
         for path in cache_dir.iterdir():
-            if path.is_file() and path.stem not in keep:
+            if path.is_file() and path.name.split(".")[0] not in keep:
                 path.unlink(missing_ok=True)
 
 
@@ -201,9 +218,38 @@ def _cache_get(cache_dir: Path, key: str, count: int) -> np.ndarray | None:
     return vectors if len(vectors) == count else None
 
 
-def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray) -> None:
+def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray, hashes: list[int]) -> None:
+    """A document's sentence vectors, and beside them each sentence's text hash (so another
+    document, or this one read anew, can reuse a sentence's vector)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache_dir / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
     with open(tmp, "wb") as fh:
+        np.save(fh, np.asarray(hashes, dtype=np.uint64), allow_pickle=False)
+    os.replace(tmp, cache_dir / f"{key}.texts.npy")
+    with open(tmp, "wb") as fh:
         np.save(fh, vectors, allow_pickle=False)
-    os.replace(tmp, cache_dir / f"{key}.npy")
+    os.replace(tmp, cache_dir / f"{key}.npy")  # written last: marks the entry whole
+
+
+def _text_hash(model: str, text: str) -> int:
+    digest = hashlib.blake2b(f"{VERSION}|{model}|{text}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _known_sentences(cache_dir: Path, model: str) -> dict[int, np.ndarray]:
+    """Text hash -> vector, for every sentence of every cached document that has hashes."""
+    known: dict[int, np.ndarray] = {}
+    if not cache_dir.is_dir():
+        return known
+    for path in cache_dir.glob("*.texts.npy"):
+        key = path.name.split(".")[0]
+        try:
+            hashes = np.load(path, allow_pickle=False)
+            vectors = np.load(cache_dir / f"{key}.npy", allow_pickle=False)
+        except Exception:  # a damaged entry lends nothing
+            continue
+        if vectors.ndim != 2 or len(vectors) != len(hashes):
+            continue
+        for h, v in zip(hashes.tolist(), vectors):
+            known[h] = v
+    return known

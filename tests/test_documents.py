@@ -213,39 +213,45 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
     assert stored.manifest.document_count == 2
 
 
-def test_a_new_reader_embeds_only_documents_whose_passages_changed(
+def test_a_new_reader_embeds_only_what_reads_otherwise(
     make_corpus, built_index, tmp_path, encoder, monkeypatch
 ):
     """Vectors are kept by the texts the model reads: a new parser version (or a changed
-    file) re-reads every document but embeds only those whose passages read otherwise."""
+    file) re-reads every document but embeds only the passages of documents that read
+    otherwise, and of their sentences only the new ones."""
     corpus = make_corpus(
         {
             "r.txt": small_report(["Victims were assisted by IOM.", "Shelters were opened."]),
-            "s.txt": small_report(["Fishing boats were seized in the bay."]),
+            "s.txt": small_report(["Fishing boats were seized in the bay.", "Crews went home."]),
         }
     )
     index_dir = new_index_dir(built_index, tmp_path / "index")
     build_index(corpus, index_dir, encoder)
     before = load_index(index_dir)
-    embedded: list[int] = []
+    embedded: dict[str, int] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "embed":
-            embedded.append(total)
+        if stage in ("embed", "sentences"):
+            embedded[stage] = max(embedded.get(stage, 0), total)
 
     monkeypatch.setattr("qa.store.PARSER_VERSION", "a reader of tomorrow")
-    (corpus / "s.txt").write_text(small_report(["Fishing boats were seized at sea."]))
+    (corpus / "s.txt").write_text(
+        small_report(["Fishing boats were seized at sea.", "Crews went home."])
+    )
     build_index(corpus, index_dir, encoder, progress=progress)
     after = load_index(index_dir)
     changed = [p for p in after.passages if p.doc_id == "s"]
-    assert max(embedded) == len(changed) < len(after.passages)
+    assert embedded == {"embed": len(changed), "sentences": 1}
+    assert len(changed) < len(after.passages)
     kept = [p.id for p in after.passages if p.doc_id == "r"]
     np.testing.assert_array_equal(
         passage_vectors(after)[kept],
         passage_vectors(before)[[p.id for p in before.passages if p.doc_id == "r"]],
     )
-    # Only the current documents' vectors stay in the cache.
+    # A reused sentence has the vector it had; only the current documents stay cached.
+    np.testing.assert_array_equal(after.sentences[0][-1], before.sentences[0][-1])
     assert len(list((index_dir / "cache" / "passages").glob("*.npy"))) == 2
+    assert len(list((index_dir / "cache" / "sentences").glob("*.texts.npy"))) == 2
 
 
 def test_full_rebuild_equals_incremental(make_corpus, built_index, tmp_path, encoder):
