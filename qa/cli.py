@@ -319,8 +319,11 @@ def list_command(as_json: bool, conf: Settings) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     width = min(shutil.get_terminal_size().columns, 160)
+    # The symbol column as wide as the longest symbol ("FCCC/SBSTA/2011/Misc.14"), within reason.
+    symbol_width = min(40, max([len(row["symbol"] or "—") for row in rows], default=1))
     for row in rows:
-        head = f"{row['symbol'] or '—':<22} {row['kind']:<10} {row['date'] or '—':<10}  "
+        symbol, date = row["symbol"] or "—", row["date"] or "—"
+        head = f"{symbol:<{symbol_width}} {row['kind']:<10} {date:<10}  "
         title = row["title"]
         room = max(20, width - len(head))
         click.echo(head + (title if len(title) <= room else title[: room - 1] + "…"))

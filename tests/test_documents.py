@@ -326,6 +326,10 @@ def test_cli_add_list_search_remove(built_index, tmp_path):
     assert "Added women: A/76/120 — 3 paragraphs" in out.stdout
     listed = json.loads(run_qa("list", "--json", env=env).stdout)
     assert [(d["id"], d["symbol"]) for d in listed][-1] == ("women", "A/76/120")
+    rows = run_qa("list", env=env).stdout.splitlines()
+    assert rows[-1].startswith("2 document(s) in ")
+    # Columns line up: each kind starts where the longest symbol's column ends.
+    assert {row.index(" report ") for row in rows[:-1]} == {len("A/76/120")}
     out = run_qa("search", "hotlines staffed by survivors", "-d", "women", "--json", env=env)
     assert json.loads(out.stdout)[0]["citation"] == "A/76/120, para. 3 — II Trends"
     out = run_qa("remove", "women", env=env)
