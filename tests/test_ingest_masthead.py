@@ -165,3 +165,21 @@ def test_a_working_paper_or_miscellaneous_document_is_other_whatever_its_title()
     assert kind_of("TPNW/MSP/2025/WP.4", review, None, True) == "other"
     assert kind_of("FCCC/SBSTA/2011/Misc.14", "Views on a report", None, True) == "other"
     assert kind_of("A/80/4", review, None, True) == "report"
+
+
+def test_a_report_named_by_its_session_keeps_the_bodys_name_above_it():
+    cover = (
+        _line("E/2025/24-E/CN.3/2025/37", 41, x0=441),
+        _line("United Nations", 138, size=20, bold=True),
+        _line("Statistical Commission", 197, size=28.6, bold=True),
+        _line("Report on the fifty-sixth session", 244, size=20, bold=True),
+        _line("(4–7 March 2025)", 264, size=20, bold=True),
+        _line("Economic and Social Council", 347, size=20, bold=True),
+        _line("Official Records, 2025", 369, size=14, bold=True),
+        _line("Supplement No. 4", 385, size=14, bold=True),
+    )
+    head = read_masthead([Page(1, 612, 792, cover)], 10.0, "E_2025_24.pdf")
+    assert head.title == (
+        "Statistical Commission: Report on the fifty-sixth session (4–7 March 2025)"
+    )
+    assert head.subtitle is None

@@ -382,6 +382,7 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
     ):
         titles.pop(0)
+    body_name = ""
     # A body's proper name ("United Nations Population Fund", "Commission on Population and
     # Development") set as large as the title just above it: the title is the next run, in
     # sentence case, unless that is only "Report of the …" / "Note by the …". A run that is
@@ -395,7 +396,7 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         and not _BODY_OPENING.match(_join(runs[titles[1]]))
         and not _HEADING_NUMBER.match(_join(runs[titles[1]]))
     ):
-        titles.pop(0)
+        body_name = _join(runs[titles.pop(0)])
     title_run = titles[0] if titles else None
     if title_run is None:
         bold = [i for i in candidates if runs[i][0].bold]
@@ -437,6 +438,9 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
             and not _ORGAN_LINE.match(text)
         ):
             sub_lines = nxt
+    # "Report on the fifty-sixth session" says whose only with the body's name above it.
+    if body_name and _SESSION_REPORT.match(title):
+        title = f"{body_name}: {title}"
     head.title = title
     head.subtitle = _join(sub_lines) if sub_lines else None
     bottom = max(ln.baseline for ln in title_lines + sub_lines)
@@ -447,6 +451,7 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
     head.kind = kind_of(head.symbol, head.title, f"{head.subtitle or ''}\n{kicker}", False)
 
 
+_SESSION_REPORT = re.compile(r"^Report on (?:the|its) .*\bsession\b", re.IGNORECASE)
 # Headings that open a document's body, not a title's second line.
 _BODY_OPENING = re.compile(r"^(?:Summary|Abstract|Contents|Introduction)\b\W*$", re.IGNORECASE)
 _PERSONAL_SUBTITLE = re.compile(
