@@ -84,6 +84,10 @@ def build(
         texts, owners = document_sentences(document, passages, acronyms)
         key = _key(model, texts)
         entries.append((key, texts, owners, _cache_get(cache_dir, key, len(texts))))
+    for key, texts, _, vectors in entries:
+        # An entry cached before sentences carried their text hashes gains them now.
+        if vectors is not None and not (cache_dir / f"{key}.texts.npy").is_file():
+            _save(cache_dir / f"{key}.texts.npy", _hashes(model, texts))
     missing = [n for n, entry in enumerate(entries) if entry[3] is None and entry[1]]
     known = _known_sentences(cache_dir, model) if missing else {}
     # Per document missing: its rows already known, and the texts still to embed.
@@ -123,7 +127,7 @@ def build(
                     rows = np.zeros((len(texts), new.shape[1]), dtype=np.float16)
                 rows[todo] = new
                 done += len(todo)
-            _cache_put(cache_dir, key, rows, [_text_hash(model, t) for t in texts])
+            _cache_put(cache_dir, key, rows, _hashes(model, texts))
             entries[n] = (key, texts, owners, rows)
         if progress:
             progress(done, total)
@@ -218,22 +222,28 @@ def _cache_get(cache_dir: Path, key: str, count: int) -> np.ndarray | None:
     return vectors if len(vectors) == count else None
 
 
-def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray, hashes: list[int]) -> None:
+def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray, hashes: np.ndarray) -> None:
     """A document's sentence vectors, and beside them each sentence's text hash (so another
     document, or this one read anew, can reuse a sentence's vector)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+    _save(cache_dir / f"{key}.texts.npy", hashes)
+    _save(cache_dir / f"{key}.npy", vectors)  # written last: marks the entry whole
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
     with open(tmp, "wb") as fh:
-        np.save(fh, np.asarray(hashes, dtype=np.uint64), allow_pickle=False)
-    os.replace(tmp, cache_dir / f"{key}.texts.npy")
-    with open(tmp, "wb") as fh:
-        np.save(fh, vectors, allow_pickle=False)
-    os.replace(tmp, cache_dir / f"{key}.npy")  # written last: marks the entry whole
+        np.save(fh, array, allow_pickle=False)
+    os.replace(tmp, path)
 
 
 def _text_hash(model: str, text: str) -> int:
     digest = hashlib.blake2b(f"{VERSION}|{model}|{text}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
+
+
+def _hashes(model: str, texts: Sequence[str]) -> np.ndarray:
+    return np.asarray([_text_hash(model, t) for t in texts], dtype=np.uint64)
 
 
 def _known_sentences(cache_dir: Path, model: str) -> dict[int, np.ndarray]:

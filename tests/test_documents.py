@@ -227,6 +227,13 @@ def test_a_new_reader_embeds_only_what_reads_otherwise(
     )
     index_dir = new_index_dir(built_index, tmp_path / "index")
     build_index(corpus, index_dir, encoder)
+    # A cache from before sentences carried their text hashes gains them at the next build.
+    hashes = list((index_dir / "cache" / "sentences").glob("*.texts.npy"))
+    assert len(hashes) == 2
+    for path in hashes:
+        path.unlink()
+    build_index(corpus, index_dir, encoder)
+    assert sorted((index_dir / "cache" / "sentences").glob("*.texts.npy")) == sorted(hashes)
     before = load_index(index_dir)
     embedded: dict[str, int] = {}
 
