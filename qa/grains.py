@@ -10,13 +10,12 @@ README, "Retrieval quality", has the figures.
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from . import reuse
 from .acronyms import expand
 from .document import Document, Paragraph
 from .passages import Passage, split_sentences
@@ -78,7 +77,8 @@ def build(
     `parts`: each document with its passages (ids as in the index) and its acronyms. Each
     document's vectors are cached by content and model in `cache_dir`, so a rebuild embeds
     only new or changed documents; and of those, only the sentences no cached document
-    holds (a document read anew by a new parser, a revised text, mostly reads as before)."""
+    holds (qa/reuse.py)."""
+    salt = f"{VERSION}|{model}"
     entries = []
     for document, passages, acronyms in parts:
         texts, owners = document_sentences(document, passages, acronyms)
@@ -86,23 +86,13 @@ def build(
         entries.append((key, texts, owners, _cache_get(cache_dir, key, len(texts))))
     for key, texts, _, vectors in entries:
         # An entry cached before sentences carried their text hashes gains them now.
-        if vectors is not None and not (cache_dir / f"{key}.texts.npy").is_file():
-            _save(cache_dir / f"{key}.texts.npy", _hashes(model, texts))
+        if vectors is not None and not (cache_dir / f"{key}{reuse.HASHES}").is_file():
+            reuse.save_array(cache_dir / f"{key}{reuse.HASHES}", reuse.text_hashes(salt, texts))
     missing = [n for n, entry in enumerate(entries) if entry[3] is None and entry[1]]
-    known = _known_sentences(cache_dir, model) if missing else {}
-    # Per document missing: its rows already known, and the texts still to embed.
-    plans: dict[int, tuple[np.ndarray, list[int]]] = {}
-    for n in missing:
-        texts = entries[n][1]
-        rows = np.zeros((len(texts), 0), dtype=np.float16)
-        found = [known.get(_text_hash(model, t)) for t in texts]
-        if any(f is not None for f in found):
-            width = next(f for f in found if f is not None).shape[0]
-            rows = np.zeros((len(texts), width), dtype=np.float16)
-            for i, f in enumerate(found):
-                if f is not None:
-                    rows[i] = f
-        plans[n] = (rows, [i for i, f in enumerate(found) if f is None])
+    known = reuse.known_vectors(cache_dir) if missing else {}
+    plans = {
+        n: reuse.plan(reuse.text_hashes(salt, entries[n][1]), known, np.float16) for n in missing
+    }
     total = sum(len(todo) for _, todo in plans.values())
     done = 0
     if progress:
@@ -115,19 +105,17 @@ def build(
             run.append(pending.pop(0))
             size += len(plans[run[-1]][1])
         texts_run = [entries[n][1][i] for n in run for i in plans[n][1]]
-        vectors = embedder.encode_documents(texts_run) if texts_run else None
+        vectors = embedder.encode_documents(texts_run) if texts_run else np.zeros((0, 0))
         start = 0
         for n in run:
             key, texts, owners, _ = entries[n]
             rows, todo = plans[n]
-            if todo:
-                new = np.asarray(vectors[start : start + len(todo)], dtype=np.float16)
-                start += len(todo)
-                if rows.shape[1] != new.shape[1]:
-                    rows = np.zeros((len(texts), new.shape[1]), dtype=np.float16)
-                rows[todo] = new
-                done += len(todo)
-            _cache_put(cache_dir, key, rows, _hashes(model, texts))
+            new = np.asarray(vectors[start : start + len(todo)], dtype=np.float16)
+            start += len(todo)
+            done += len(todo)
+            rows = reuse.fill(rows, todo, new)
+            reuse.save_array(cache_dir / f"{key}{reuse.HASHES}", reuse.text_hashes(salt, texts))
+            reuse.save_array(cache_dir / f"{key}.npy", rows)  # last: marks the entry whole
             entries[n] = (key, texts, owners, rows)
         if progress:
             progress(done, total)
@@ -220,46 +208,3 @@ def _cache_get(cache_dir: Path, key: str, count: int) -> np.ndarray | None:
     except Exception:  # a damaged entry is simply recomputed
         return None
     return vectors if len(vectors) == count else None
-
-
-def _cache_put(cache_dir: Path, key: str, vectors: np.ndarray, hashes: np.ndarray) -> None:
-    """A document's sentence vectors, and beside them each sentence's text hash (so another
-    document, or this one read anew, can reuse a sentence's vector)."""
-    _save(cache_dir / f"{key}.texts.npy", hashes)
-    _save(cache_dir / f"{key}.npy", vectors)  # written last: marks the entry whole
-
-
-def _save(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
-    with open(tmp, "wb") as fh:
-        np.save(fh, array, allow_pickle=False)
-    os.replace(tmp, path)
-
-
-def _text_hash(model: str, text: str) -> int:
-    digest = hashlib.blake2b(f"{VERSION}|{model}|{text}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
-
-
-def _hashes(model: str, texts: Sequence[str]) -> np.ndarray:
-    return np.asarray([_text_hash(model, t) for t in texts], dtype=np.uint64)
-
-
-def _known_sentences(cache_dir: Path, model: str) -> dict[int, np.ndarray]:
-    """Text hash -> vector, for every sentence of every cached document that has hashes."""
-    known: dict[int, np.ndarray] = {}
-    if not cache_dir.is_dir():
-        return known
-    for path in cache_dir.glob("*.texts.npy"):
-        key = path.name.split(".")[0]
-        try:
-            hashes = np.load(path, allow_pickle=False)
-            vectors = np.load(cache_dir / f"{key}.npy", allow_pickle=False)
-        except Exception:  # a damaged entry lends nothing
-            continue
-        if vectors.ndim != 2 or len(vectors) != len(hashes):
-            continue
-        for h, v in zip(hashes.tolist(), vectors):
-            known[h] = v
-    return known

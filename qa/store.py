@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from . import dense, expansion, grains
+from . import dense, expansion, grains, reuse
 from .acronyms import expand, find_acronyms, find_names
 from .corpus import ReadCache, document_files, fingerprint, load_documents
 from .digests import DigestCache
@@ -176,16 +176,19 @@ def build_index(
     )
     todo = []
     text_keys: dict[int, str] = {}
+    embed_texts: dict[int, list[str]] = {}  # what the model reads, for documents to embed
     for n, document in zip(unread, read):
         doc_passages = make_passages([document], encoder.count_tokens, encoder.max_tokens)
         doc_acronyms = find_acronyms(p.text for p in document.paragraphs)
         # A document read anew (a changed file, a new reader) whose passages read as before
         # keeps its vectors: they are cached by the texts the model reads.
-        text_keys[n] = cache.texts_key(_embed_texts(doc_passages, doc_acronyms))
+        texts = _embed_texts(doc_passages, doc_acronyms)
+        text_keys[n] = cache.texts_key(texts)
         vectors = cache.vectors(text_keys[n], len(doc_passages))
         parts[n] = (parts[n][0], (document, doc_passages, doc_acronyms, vectors))
         if vectors is None:
             todo.append(n)
+            embed_texts[n] = texts
         else:
             cache.put(parts[n][0], parts[n][1], text_keys[n])
 
@@ -197,7 +200,11 @@ def build_index(
     if todo and embedder is encoder:
         getattr(encoder, "model", None)  # load it now, so "embed" times the embedding alone
     lap("load_model")
-    total = sum(len(parts[i][1][1]) for i in todo)
+    # Of the documents to embed, only the passages no cached document holds (qa/reuse.py):
+    # a document read otherwise in a few places, a revision beside its original.
+    known = reuse.known_vectors(cache.folder / "passages") if todo else {}
+    plans = {i: reuse.plan(cache.text_hashes(embed_texts[i]), known, np.float32) for i in todo}
+    total = sum(len(plans[i][1]) for i in todo)
     done = 0
     say("embed", 0, total)
 
@@ -209,20 +216,18 @@ def build_index(
     # Passages are embedded a chunk of documents at a time, sorted by length within the chunk
     # (qa/batching.py), and each document is cached as soon as its chunk is done: a build
     # killed half-way loses one chunk at most, and the next build embeds only the rest.
-    for chunk in _chunks(todo, [len(parts[i][1][1]) for i in todo], EMBED_CHUNK):
-        texts: list[str] = []
-        for i in chunk:
-            _key, (_document, doc_passages, doc_acronyms, _) = parts[i]
-            texts.extend(_embed_texts(doc_passages, doc_acronyms))
-        vectors = embedder.encode_documents(texts, progress=step)
+    for chunk in _chunks(todo, [len(plans[i][1]) for i in todo], EMBED_CHUNK):
+        texts = [embed_texts[i][j] for i in chunk for j in plans[i][1]]
+        vectors = embedder.encode_documents(texts, progress=step) if texts else np.zeros((0, 0))
         start = 0
         for i in chunk:
             key, (document, doc_passages, doc_acronyms, _) = parts[i]
-            end = start + len(doc_passages)
-            parts[i] = (key, (document, doc_passages, doc_acronyms, vectors[start:end]))
-            cache.put_vectors(text_keys[i], vectors[start:end])
+            rows, new = plans[i]
+            doc_vectors = reuse.fill(rows, new, vectors[start : start + len(new)])
+            start += len(new)
+            parts[i] = (key, (document, doc_passages, doc_acronyms, doc_vectors))
+            cache.put_vectors(text_keys[i], doc_vectors, embed_texts[i])
             cache.put(key, parts[i][1], text_keys[i])
-            start = end
 
     documents = [entry[0] for _, entry in parts]
     acronyms: dict[str, str] = {}
@@ -362,6 +367,10 @@ class _Cache:
         array = self.vectors(texts_key, len(passages))
         if array is None:
             return None
+        hashes = self.folder / "passages" / f"{texts_key}{reuse.HASHES}"
+        if not hashes.is_file():  # cached before passages carried their text hashes
+            texts = _embed_texts(passages, data["acronyms"])
+            reuse.save_array(hashes, self.text_hashes(texts))
         self.texts_keys[key] = texts_key
         return document, passages, data["acronyms"], array
 
@@ -400,13 +409,14 @@ class _Cache:
         ok = array.ndim == 2 and array.shape[0] == count and np.isfinite(array).all()
         return array if ok else None
 
-    def put_vectors(self, texts_key: str, vectors: np.ndarray) -> None:
+    def text_hashes(self, texts: list[str]) -> np.ndarray:
+        return reuse.text_hashes(f"{FORMAT_VERSION}|{self.model}", texts)
+
+    def put_vectors(self, texts_key: str, vectors: np.ndarray, texts: list[str]) -> None:
         folder = self.folder / "passages"
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{texts_key}.{uuid.uuid4().hex[:8]}.tmp"
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
-        os.replace(tmp, folder / f"{texts_key}.npy")
+        reuse.save_array(folder / f"{texts_key}{reuse.HASHES}", self.text_hashes(texts))
+        # Written last: marks the entry whole.
+        reuse.save_array(folder / f"{texts_key}.npy", np.asarray(vectors, dtype=np.float32))
 
 
 def _embed_texts(passages: list[Passage], acronyms: dict[str, str]) -> list[str]:

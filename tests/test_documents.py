@@ -216,9 +216,9 @@ def test_incremental_build_embeds_only_the_new_document(two_reports, encoder):
 def test_a_new_reader_embeds_only_what_reads_otherwise(
     make_corpus, built_index, tmp_path, encoder, monkeypatch
 ):
-    """Vectors are kept by the texts the model reads: a new parser version (or a changed
-    file) re-reads every document but embeds only the passages of documents that read
-    otherwise, and of their sentences only the new ones."""
+    """Vectors are kept by the texts the model reads (qa/reuse.py): a new parser version (or
+    a changed file) re-reads every document but embeds only the passages and sentences no
+    cached document holds."""
     corpus = make_corpus(
         {
             "r.txt": small_report(["Victims were assisted by IOM.", "Shelters were opened."]),
@@ -227,13 +227,14 @@ def test_a_new_reader_embeds_only_what_reads_otherwise(
     )
     index_dir = new_index_dir(built_index, tmp_path / "index")
     build_index(corpus, index_dir, encoder)
-    # A cache from before sentences carried their text hashes gains them at the next build.
-    hashes = list((index_dir / "cache" / "sentences").glob("*.texts.npy"))
-    assert len(hashes) == 2
+    cache = index_dir / "cache"
+    # A cache from before vectors carried their texts' hashes gains them at the next build.
+    hashes = sorted(cache.rglob("*.texts.npy"))
+    assert [p.parent.name for p in hashes] == ["passages"] * 2 + ["sentences"] * 2
     for path in hashes:
         path.unlink()
     build_index(corpus, index_dir, encoder)
-    assert sorted((index_dir / "cache" / "sentences").glob("*.texts.npy")) == sorted(hashes)
+    assert sorted(cache.rglob("*.texts.npy")) == hashes
     before = load_index(index_dir)
     embedded: dict[str, int] = {}
 
@@ -247,18 +248,20 @@ def test_a_new_reader_embeds_only_what_reads_otherwise(
     )
     build_index(corpus, index_dir, encoder, progress=progress)
     after = load_index(index_dir)
-    changed = [p for p in after.passages if p.doc_id == "s"]
-    assert embedded == {"embed": len(changed), "sentences": 1}
-    assert len(changed) < len(after.passages)
-    kept = [p.id for p in after.passages if p.doc_id == "r"]
-    np.testing.assert_array_equal(
-        passage_vectors(after)[kept],
-        passage_vectors(before)[[p.id for p in before.passages if p.doc_id == "r"]],
-    )
+    # One paragraph of s reads otherwise: its passage and its sentence are embedded, no more.
+    assert embedded == {"embed": 1, "sentences": 1}
+
+    def vectors(stored, doc_id: str, ref: str) -> np.ndarray:
+        ids = [p.id for p in stored.passages if p.doc_id == doc_id and p.ref == ref]
+        return passage_vectors(stored)[ids]
+
+    for doc_id, ref in (("r", "1"), ("r", "2"), ("s", "2")):
+        np.testing.assert_array_equal(vectors(after, doc_id, ref), vectors(before, doc_id, ref))
+    assert not np.array_equal(vectors(after, "s", "1"), vectors(before, "s", "1"))
     # A reused sentence has the vector it had; only the current documents stay cached.
     np.testing.assert_array_equal(after.sentences[0][-1], before.sentences[0][-1])
-    assert len(list((index_dir / "cache" / "passages").glob("*.npy"))) == 2
-    assert len(list((index_dir / "cache" / "sentences").glob("*.texts.npy"))) == 2
+    assert len(list((cache / "passages").glob("*.texts.npy"))) == 2
+    assert len(list((cache / "sentences").glob("*.texts.npy"))) == 2
 
 
 def test_full_rebuild_equals_incremental(make_corpus, built_index, tmp_path, encoder):
