@@ -80,7 +80,8 @@ class BuildProgress:
             self.unit = UNITS[stage]
             self.started, self.last_shown, self.last_done = now, now, 0
             if not self.tty:
-                self._write(f"Embedding {total:,} {self.unit}…\n")
+                unit = self.unit.removesuffix("s") if total == 1 else self.unit
+                self._write(f"Embedding {total:,} {unit}…\n")
         finished = done >= total
         if self.tty:
             if finished or now - self.last_shown >= REDRAW_S or not self.drawn:

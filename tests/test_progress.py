@@ -102,3 +102,9 @@ def test_sentences_and_words_get_progress_of_their_own():
     assert "Embedded 400/400 sentences (100%), 80 sentences/s, took 5 s" in text
     assert "Embedded 50/50 words (100%), 10 words/s, took 5 s" in text
     assert "nothing to embed" not in text  # an empty words stage (all cached) says nothing
+
+
+def test_one_text_to_embed_is_named_in_the_singular():
+    out, clock = io.StringIO(), Clock()
+    _embed(BuildProgress(out, tty=False, clock=clock), clock, 1, 16, rate=100.0)
+    assert out.getvalue().splitlines()[0] == "Embedding 1 passage…"
