@@ -14,6 +14,16 @@ def _page_line(page: int, text: str, top: float, x0=124.0, size=10.0, bold=False
     return Line(text, page, x0, x0 + 5 * len(text), top, top + size * 0.8, size, bold)
 
 
+def _cover(symbol: str, *runs: tuple[str, float, float]) -> tuple[Line, ...]:
+    """An Official Records supplement's cover: its symbol at the top right, "United Nations",
+    then bold lines given as (text, top, size)."""
+    return (
+        _line(symbol, 41, x0=441),
+        _line("United Nations", 138, size=20, bold=True),
+        *(_line(text, top, size=size, bold=True) for text, top, size in runs),
+    )
+
+
 _TOP = (
     _line("United Nations A/80/1", 43),
     _line("General Assembly Distr.: General", 73, size=20, bold=True),
@@ -82,17 +92,16 @@ def test_without_bold_type_the_title_is_told_by_size_and_may_be_centred():
 def test_a_supplements_cover_is_titled_by_its_report_and_its_series_is_not_text():
     """An Official Records cover: the report's name set large in title case is the title
     (not a body's name above it), and "General Assembly … Supplement No. 21" is furniture."""
-    cover = (
-        _line("A/80/21", 41, x0=519),
-        _line("United Nations", 138, size=20, bold=True),
-        _line("Report of the Committee on", 197, size=28.5, bold=True),
-        _line("Information", 224, size=28.5, bold=True),
-        _line("Forty-seventh session", 298, size=20, bold=True),
-        _line("(28 April–9 May 2025)", 318, size=20, bold=True),
-        _line("General Assembly", 390, size=20, bold=True),
-        _line("Official Records", 411, size=14, bold=True),
-        _line("Eightieth Session", 427, size=14, bold=True),
-        _line("Supplement No. 21", 443, size=14, bold=True),
+    cover = _cover(
+        "A/80/21",
+        ("Report of the Committee on", 197, 28.5),
+        ("Information", 224, 28.5),
+        ("Forty-seventh session", 298, 20),
+        ("(28 April–9 May 2025)", 318, 20),
+        ("General Assembly", 390, 20),
+        ("Official Records", 411, 14),
+        ("Eightieth Session", 427, 14),
+        ("Supplement No. 21", 443, 14),
     )
     # The title page, the publisher's note and the preface's date: front matter, not text.
     title_page = (
@@ -168,15 +177,14 @@ def test_a_working_paper_or_miscellaneous_document_is_other_whatever_its_title()
 
 
 def test_a_report_named_by_its_session_keeps_the_bodys_name_above_it():
-    cover = (
-        _line("E/2025/24-E/CN.3/2025/37", 41, x0=441),
-        _line("United Nations", 138, size=20, bold=True),
-        _line("Statistical Commission", 197, size=28.6, bold=True),
-        _line("Report on the fifty-sixth session", 244, size=20, bold=True),
-        _line("(4–7 March 2025)", 264, size=20, bold=True),
-        _line("Economic and Social Council", 347, size=20, bold=True),
-        _line("Official Records, 2025", 369, size=14, bold=True),
-        _line("Supplement No. 4", 385, size=14, bold=True),
+    cover = _cover(
+        "E/2025/24-E/CN.3/2025/37",
+        ("Statistical Commission", 197, 28.6),
+        ("Report on the fifty-sixth session", 244, 20),
+        ("(4–7 March 2025)", 264, 20),
+        ("Economic and Social Council", 347, 20),
+        ("Official Records, 2025", 369, 14),
+        ("Supplement No. 4", 385, 14),
     )
     head = read_masthead([Page(1, 612, 792, cover)], 10.0, "E_2025_24.pdf")
     assert head.title == (

@@ -302,7 +302,7 @@ def _symbols_note(lines: list[Line]) -> list[Line]:
 
 
 def _is_symbol_line(text: str) -> bool:
-    """A symbol alone on a line (a supplement's title page)."""
+    """A symbol alone on a line (with a short tail: "A/80/21*", "E/2025/24 (Part I)")."""
     symbol = find_symbol(text)
     return bool(symbol and len(text) <= len(symbol) + 16)
 
@@ -311,7 +311,6 @@ def _is_furniture(line: Line, height: float) -> bool:
     """Masthead lines that are not the title: organ, symbol, distribution, date, language,
     job number, barcode."""
     text = line.text.strip()
-    symbol = find_symbol(text)
     return bool(
         (line.top < 0.22 * height and _ORGAN_LINE.match(text))
         # "United Nations" alone: the masthead's, in the top band; lower down it ends a title
@@ -324,7 +323,7 @@ def _is_furniture(line: Line, height: float) -> bool:
         or re.match(r"^\*?\d{7,}\*?$|^(?:GE\.)?\d{2}-\d{5}", text)
         or re.match(r"^(?:English|French|Spanish|Arabic|Russian|Chinese)\b.*\bonly$", text)
         or re.match(r"^For (?:decision|information|action)$", text)
-        or (symbol and len(text) <= len(symbol) + 16)
+        or _is_symbol_line(text)
         or len(text) <= 2
     )
 
