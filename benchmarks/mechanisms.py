@@ -38,6 +38,7 @@ NONE = Ranking(
     copies=False,
     document_lists=0.0,
     clauses=0.0,
+    answer_types=0.0,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -54,6 +55,9 @@ VARIANTS: dict[str, Ranking] = {
     "+ both parts of a question": dataclasses.replace(
         NONE, sentences=True, clauses=Ranking().clauses
     ),
+    "+ the type of answer asked for": dataclasses.replace(
+        NONE, answer_types=Ranking().answer_types
+    ),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
@@ -62,6 +66,7 @@ VARIANTS: dict[str, Ranking] = {
     "all but copies at their source": dataclasses.replace(Ranking(), copies=False),
     "all but lists of documents lowered": dataclasses.replace(Ranking(), document_lists=0.0),
     "all but both parts of a question": dataclasses.replace(Ranking(), clauses=0.0),
+    "all but the type of answer asked for": dataclasses.replace(Ranking(), answer_types=0.0),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -5,5 +5,6 @@ fusion    the dense and lexical scores on one 0–1 scale, the weights following
 fields    a document's title, subtitle and symbols as evidence for the paragraphs under it
 clauses   a question that asks two things: every part must be answered
 lists     a list of documents ranks a little below the prose around it
+answers   a paragraph that holds the type of answer asked for (a count, a date, a person) rises
 copies    a text several documents share ranks at its source, the earliest, once
 """
