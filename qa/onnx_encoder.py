@@ -17,6 +17,8 @@ import inspect
 import json
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,6 +38,8 @@ FILES = (ONNX_FILE, TOKENIZER_FILE, CONFIG_FILE)
 OPSET = 17
 # Part of the cached export's key: change it when export() writes something different.
 EXPORT_VERSION = 2
+# An export takes about 10 s (loading torch and the model, tracing, fusing, checking).
+EXPORT_TIMEOUT = 600
 # Passages per onnxruntime call at build time, length-sorted (`qa bench --only embed` measures
 # the alternatives; README, "Performance").
 DOCUMENT_BATCH = 16
@@ -232,7 +236,7 @@ def cached_export(encoder, root: Path, exporting: Callable[[], None] | None = No
     tmp = root / f".tmp-{key}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        if not export(encoder, tmp):
+        if not _export_apart(encoder, tmp):
             return None
         try:
             os.rename(tmp, folder)
@@ -245,6 +249,29 @@ def cached_export(encoder, root: Path, exporting: Callable[[], None] | None = No
         if other.name != key and not other.name.startswith(".tmp-"):
             shutil.rmtree(other, ignore_errors=True)
     return folder
+
+
+def _export_apart(encoder, folder: Path, apart: bool | None = None) -> list[str]:
+    """`export` in a child process: the model's weights and torch leave memory when it ends,
+    and the build embeds with onnxruntime alone (a fresh library build peaked at 1,981 MiB
+    with them kept, README "Performance"). By default in this process when torch is loaded
+    here already: nothing would be freed."""
+    if apart is None:
+        apart = "torch" not in sys.modules
+    if not apart:
+        return export(encoder, folder)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "qa.onnx_encoder", encoder.name, str(folder)],
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=EXPORT_TIMEOUT,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []  # the build embeds with the model itself, as for a model not exportable
+    return [name for name in FILES if (folder / name).is_file()]
 
 
 def _use_attention(transformer, kind: str | None) -> str | None:
@@ -414,3 +441,9 @@ class OnnxEncoder:
 
 # The name qa/search.py loads a build's query encoder by (it encodes passages too now).
 OnnxQueryEncoder = OnnxEncoder
+
+
+if __name__ == "__main__":  # `_export_apart`: python -m qa.onnx_encoder MODEL FOLDER
+    from .embed import Encoder
+
+    sys.exit(0 if export(Encoder(sys.argv[1]), Path(sys.argv[2])) else 1)

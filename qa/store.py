@@ -154,6 +154,12 @@ def build_index(
         if progress:
             progress(stage, done, total)
 
+    lap("fingerprint")
+    # The ONNX export comes first: the build embeds with it, and queries use it afterwards.
+    # Made before the documents are read, while this process holds little: the export's own
+    # process holds the model with torch (1.3 GB) until it ends (qa/onnx_encoder.py).
+    export = _encoder_export(encoder, index_dir, lambda: say("export"))
+    lap("export_query_encoder")
     # Each document is read and embedded once per content: unchanged documents come from
     # the cache, so adding a report to a large corpus embeds only that report. Files are read
     # in bounded child processes, in parallel (qa/ingest/guard.py).
@@ -193,9 +199,6 @@ def build_index(
             cache.put(parts[n][0], parts[n][1], text_keys[n])
 
     lap("parse")
-    # The ONNX export comes first: the build embeds with it, and queries use it afterwards.
-    export = _encoder_export(encoder, index_dir, lambda: say("export"))
-    lap("export_query_encoder")
     embedder = _document_encoder(encoder, export) if todo else encoder
     if todo and embedder is encoder:
         getattr(encoder, "model", None)  # load it now, so "embed" times the embedding alone

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from qa.evaluate.retrieval import QUESTION_SETS, load_questions
 from qa.onnx_encoder import (
     FILES,
     OnnxEncoder,
+    _export_apart,
     _pooling,
     available,
     cached_export,
@@ -269,3 +271,30 @@ def test_models_saved_by_current_sentence_transformers_are_exported(tmp_path, en
         module["type"] = new_paths[module["type"].rsplit(".", 1)[-1]]
     (model / "modules.json").write_text(json.dumps(modules))
     assert _pooling(model) == ("mean", True)
+
+
+@pytest.mark.slow
+def test_the_export_runs_in_a_process_of_its_own(tmp_path, encoder, onnx_encoder):
+    """A build that has not loaded torch exports in a child process (`python -m
+    qa.onnx_encoder`), so the model's weights and torch leave memory before the passages are
+    embedded; the export it leaves is the one made in process."""
+    out = tmp_path / "out"
+    out.mkdir()
+    assert _export_apart(encoder, out, apart=True) == list(FILES)
+    assert available(out)
+    questions = ["IOM", "Which agencies assist victims of trafficking?"]
+    np.testing.assert_allclose(
+        OnnxEncoder(out).encode_queries(questions),
+        onnx_encoder.encode_queries(questions),
+        atol=1e-6,
+    )
+
+
+def test_a_failed_export_process_leaves_the_model_route(tmp_path):
+    """A child that fails (here: a model folder gone since) writes nothing the build would
+    use; the build embeds with the model itself."""
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = SimpleNamespace(name=str(tmp_path / "model-removed"))
+    assert _export_apart(gone, out, apart=True) == []
+    assert list(out.iterdir()) == []
