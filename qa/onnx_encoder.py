@@ -260,10 +260,13 @@ def _export_apart(encoder, folder: Path, apart: bool | None = None) -> list[str]
         apart = "torch" not in sys.modules
     if not apart:
         return export(encoder, folder)
+    # The child imports this very qa, wherever it was imported from (an unpacked copy too).
+    paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
     try:
         subprocess.run(
             [sys.executable, "-m", "qa.onnx_encoder", encoder.name, str(folder)],
             check=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
