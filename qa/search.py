@@ -714,7 +714,7 @@ class Index:
         for (qa/ranking/answers.py) raised by `ranking.answer_types` (a share of it for a
         question that asks for two types and a paragraph that holds one). Only candidates
         within that much of the tenth best are looked at: no other could reach the first
-        ten, and reading a paragraph's text takes 0.1 ms the first time."""
+        ten, and reading a paragraph's text takes up to 0.1 ms the first time."""
         kinds = wanted(question)
         if not kinds or not len(fused):
             return fused

@@ -38,6 +38,8 @@ def test_what_a_question_asks_for(question, kinds):
         "There are 29 suspected minefields remaining.",
         "In 2024 the Mission collected 1,492 weapons.",
         "a contribution of US$ 50,000 a year",
+        "a shortfall of $3.2 million",
+        "EUR 40,000",
         "Women should make up at least 30 per cent of each delegation.",
         "at least 30% of the seats",
         "Two hundred older people were killed.",
@@ -60,6 +62,7 @@ def test_counts(text):
         "adopted at its 9864th meeting",
         "resolutions 2773 and 2774 were adopted",
         "on 21 February 2025",
+        "an entrepreneur 5 of whose",  # "eur" ends the word but is no currency
     ],
 )
 def test_not_counts(text):

@@ -89,7 +89,8 @@ _DIGITS = re.compile(r"(?<![\w/.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/])
 _WORDS = re.compile(rf"\b(?:{_NUMBER_WORD})\b")
 _NEXT_WORD = re.compile(r"\s*(%|[A-Za-z][a-z-]+)")
 _MAGNITUDES = ("%", "per", "percent", "million", "billion", "thousand")
-_CURRENCIES = ("$", "€", "£", "usd", "eur", "chf", "gbp")
+_CURRENCY_SIGNS = ("$", "€", "£")  # "US$ 12", "$12 million"
+_CURRENCY_CODES = frozenset(("usd", "eur", "chf", "gbp"))
 
 
 def holds(kind: str, text: str) -> bool:
@@ -105,7 +106,7 @@ def holds(kind: str, text: str) -> bool:
         if word in _MAGNITUDES:
             return True
         before = lowered[max(0, match.start() - 16) : match.start()].split()
-        if before and before[-1].endswith(_CURRENCIES):
+        if before and (before[-1].endswith(_CURRENCY_SIGNS) or before[-1] in _CURRENCY_CODES):
             return True
         number = match.group()
         if len(number) == 4 and number[:2] in ("19", "20"):  # a year
@@ -115,10 +116,3 @@ def holds(kind: str, text: str) -> bool:
         if len(word) > 2 and word not in _NOT_COUNTED:
             return True
     return False
-
-
-def share_held(kinds: tuple[str, ...], text: str) -> float:
-    """The share of the asked-for types the text holds: 0 to 1."""
-    if not kinds:
-        return 0.0
-    return sum(holds(kind, text) for kind in kinds) / len(kinds)
