@@ -9,7 +9,6 @@ README, "Retrieval quality", has the figures.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -82,7 +81,7 @@ def build(
     entries = []
     for document, passages, acronyms in parts:
         texts, owners = document_sentences(document, passages, acronyms)
-        key = _key(model, texts)
+        key = reuse.texts_key(salt, texts)
         entries.append((key, texts, owners, _cache_get(cache_dir, key, len(texts))))
     for key, texts, _, vectors in entries:
         # An entry cached before sentences carried their text hashes gains them now.
@@ -189,14 +188,6 @@ class Sentences:
         rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         sims = self.vectors[rows].astype(np.float32) @ np.asarray(vector, dtype=np.float32)
         return units, np.maximum.reduceat(sims, offsets)
-
-
-def _key(model: str, texts: Sequence[str]) -> str:
-    digest = hashlib.sha256(f"{VERSION}|{model}".encode())
-    for text in texts:
-        digest.update(text.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:40]
 
 
 def _cache_get(cache_dir: Path, key: str, count: int) -> np.ndarray | None:

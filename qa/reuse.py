@@ -20,6 +20,16 @@ import numpy as np
 HASHES = ".texts.npy"
 
 
+def texts_key(salt: str, texts: Sequence[str]) -> str:
+    """One key for a whole list of texts (a document's passages or sentences), salted with
+    what else decides their vectors: the name of their cached array."""
+    digest = hashlib.sha256(salt.encode())
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:40]
+
+
 def text_hashes(salt: str, texts: Sequence[str]) -> np.ndarray:
     """A 64-bit hash of each text, salted with what else decides its vector (the model)."""
     return np.asarray(

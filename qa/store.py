@@ -397,11 +397,7 @@ class _Cache:
         _prune_folder(self.folder / "passages", {self.texts_keys.get(k) for k in keep} - {None})
 
     def texts_key(self, texts: list[str]) -> str:
-        digest = hashlib.sha256(f"{FORMAT_VERSION}|{self.model}".encode())
-        for text in texts:
-            digest.update(text.encode("utf-8"))
-            digest.update(b"\0")
-        return digest.hexdigest()[:40]
+        return reuse.texts_key(f"{FORMAT_VERSION}|{self.model}", texts)
 
     def vectors(self, texts_key: str, count: int) -> np.ndarray | None:
         path = self.folder / "passages" / f"{texts_key}.npy"
