@@ -39,6 +39,7 @@ NONE = Ranking(
     document_lists=0.0,
     clauses=0.0,
     answer_types=0.0,
+    document_focus=False,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -58,6 +59,7 @@ VARIANTS: dict[str, Ranking] = {
     "+ the type of answer asked for": dataclasses.replace(
         NONE, answer_types=Ranking().answer_types
     ),
+    "+ the document's own order": dataclasses.replace(NONE, document_focus=True),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
@@ -67,6 +69,7 @@ VARIANTS: dict[str, Ranking] = {
     "all but lists of documents lowered": dataclasses.replace(Ranking(), document_lists=0.0),
     "all but both parts of a question": dataclasses.replace(Ranking(), clauses=0.0),
     "all but the type of answer asked for": dataclasses.replace(Ranking(), answer_types=0.0),
+    "all but the document's own order": dataclasses.replace(Ranking(), document_focus=False),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

@@ -128,11 +128,15 @@ def _search_flat(
     """Exact search as one matrix-vector product and a partial sort: for one query this is
     several times faster than FAISS's flat search, whose threads wait on the query encoder's
     (4-20 ms against 1.5 ms over 21,000 passages on 2 cores: README, Performance)."""
-    scores = vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+    query = np.asarray(query, dtype=np.float32).reshape(-1)
     ids = None
-    if allowed is not None:
+    if allowed is None:
+        scores = vectors @ query
+    else:
         ids = np.asarray(allowed, dtype=np.int64)
-        scores = scores[ids]
+        # A few documents' rows are gathered first (one document of a library: 0.05 ms
+        # against 4 ms for every row); the products differ in the last bit at most.
+        scores = vectors[ids] @ query if len(ids) * 4 < len(vectors) else (vectors @ query)[ids]
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, np.float32), np.zeros(0, np.int64)

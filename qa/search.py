@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import sys
 import threading
@@ -91,6 +92,9 @@ class Ranking:
         answer_types: what a paragraph that holds the type of answer the question asks for
             (a count, a date, a person: qa/ranking/answers.py) gains of its fused score; 0
             turns it off.
+        document_focus: in a library, the paragraphs of the document the question points at
+            (the best hit's) take the places they hold in the ranking in the order a search
+            of that document alone gives them (`Index._focused`).
     """
 
     sentences: bool = True
@@ -103,6 +107,7 @@ class Ranking:
     document_lists: float = DOCUMENT_LISTS
     clauses: float = CLAUSES
     answer_types: float = ANSWER_TYPES
+    document_focus: bool = True
 
 
 @dataclass(frozen=True)
@@ -638,14 +643,59 @@ class Index:
             return iter(
                 [(self._units[u], float(scores[u]) / top, int(passage[u])) for u in ranked.tolist()]
             )
+        several = len(self.documents) > 1 and (within is None or len(within.documents) > 1)
+        if self.ranking.document_focus and several:
+            hidden: set[tuple] = set()
+            return self._focused(question, self._hybrid(question, within, hidden), hidden)
         return self._hybrid(question, within)
 
+    def _focused(
+        self, question: str, ranked: Iterator[tuple[tuple, float, int]], hidden: set[tuple]
+    ) -> Iterator[tuple[tuple, float, int]]:
+        """The ranking with the best hit's document's paragraphs reordered among the places
+        they hold, as a search of that document alone orders them.
+
+        Searched alone, a document weighs the question's words by their IDF over its own
+        passages (`Ranking.local_idf`) and scales both measures over its own candidates. In
+        a library a word is weighed by its rarity over every document: "audit" is rare there,
+        so in the board's report the paragraphs that say "audit" outrank the one about a
+        "culture audit", though most of that report is about audits. The document and the
+        places are the library's; the order within the document is its own. Each place keeps
+        its score, so scores still fall with rank; a copy the library lists under its source
+        (`hidden`, filled by `ranked`) stays hidden. Lazy, as `_hybrid`: the document's own
+        search runs when the reader's first hit is asked for.
+        """
+        first = next(ranked, None)
+        if first is None:
+            return
+        document = first[0][0]
+        alone = self._hybrid(question, self.within({document}))
+        given: set[tuple] = set()
+
+        def next_alone(fallback: tuple[tuple, float, int]) -> tuple[tuple, int]:
+            for key, _, pid in alone:
+                if key not in given and key not in hidden:
+                    return key, pid
+            # Searched alone, a document has all its passages as candidates up to 1,000; a
+            # longer one may run out first, and its place goes to the library's choice.
+            return fallback[0], fallback[2]
+
+        for item in itertools.chain([first], ranked):
+            key, score, pid = item
+            if key[0] == document:
+                key, pid = next_alone(item)
+                if key in given:
+                    continue
+            given.add(key)
+            yield key, score, pid
+
     def _hybrid(
-        self, question: str, within: Within | None = None
+        self, question: str, within: Within | None = None, hidden: set[tuple] | None = None
     ) -> Iterator[tuple[tuple, float, int]]:
         """Normalized-score fusion of the paragraphs' dense and lexical scores
         (qa/ranking/fusion.py), the dense weight following the evidence BM25 has
-        (`Ranking.evidence`); then document fields, lists and copies (qa/ranking/)."""
+        (`Ranking.evidence`); then document fields, lists and copies (qa/ranking/). The
+        copies listed under their source are added to `hidden`."""
         lexical_ids, lexical_s = self.lexical_scores(question, within)
         lexical = self._unit_best(lexical_ids, lexical_s)[0]
         by_lexical = _best(lexical, self.ranking.sentence_candidates)
@@ -655,7 +705,9 @@ class Index:
             top = self._units[int(by_lexical[0])] if len(by_lexical) else None
             weight = evidence_weight(self.coverage(question, top, within))
         units, fused = fuse_arrays(dense_u, lexical, weight)
-        if self.ranking.document_fields and len(self.documents) > 1:
+        # Fields and copies tell documents apart: nothing to do in one document's search.
+        several = len(self.documents) > 1 and (within is None or len(within.documents) > 1)
+        if self.ranking.document_fields and several:
             docs = self.document_fields.scores(self.expanded(question, within))
             if docs:
                 by_doc = np.zeros(len(self._doc_ids))
@@ -666,8 +718,8 @@ class Index:
             fused = self._lists_lowered(units, fused)
         if self.ranking.answer_types:
             fused = self._answers_raised(question, units, fused)
-        if self.ranking.copies and len(self.documents) > 1:
-            fused = self._copies_at_source(units, fused)
+        if self.ranking.copies and several:
+            fused = self._copies_at_source(units, fused, hidden)
         # The passage to show: best by both measures on the paragraphs' own scale. Chosen
         # only for the paragraphs the reader is shown (a generator: search() stops at k).
         dense_best = self._unit_best(dense_ids, dense_s)[0]
@@ -687,9 +739,12 @@ class Index:
             pid = pids[int(np.argmax(both[pids]))] if len(pids) > 1 else pids[0]
             yield key, float(fused[i]), pid
 
-    def _copies_at_source(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
+    def _copies_at_source(
+        self, units: np.ndarray, fused: np.ndarray, hidden: set[tuple] | None = None
+    ) -> np.ndarray:
         """The fused scores with the best candidates' copies ranked at their source
-        (qa/ranking/copies.py); a copy listed under its source is -inf (not shown)."""
+        (qa/ranking/copies.py); a copy listed under its source is -inf (not shown), and
+        added to `hidden`."""
         top = np.argsort(-fused, kind="stable")[:COPY_CANDIDATES]
         keys = [self._units[u] for u in units[top].tolist()]
         scores = dict(zip(keys, fused[top].tolist()))
@@ -698,6 +753,8 @@ class Index:
         )
         fused = fused.copy()
         fused[top] = [kept.get(key, -np.inf) for key in keys]
+        if hidden is not None:
+            hidden.update(key for key in keys if key not in kept)
         return fused
 
     def _lists_lowered(self, units: np.ndarray, fused: np.ndarray) -> np.ndarray:
