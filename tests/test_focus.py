@@ -24,6 +24,18 @@ CULTURE = [
     "Access to culture and cultural heritage was discussed at length by the panel.",
 ]
 QUESTION = "Has the Entity commissioned an audit of its culture?"
+# A paragraph a later report repeats word for word, in a report whose own next paragraph
+# answers the question best.
+SHARED = (
+    "The Council requests the mission to deploy forty riverine patrol boats along the "
+    "northern lakes before the rainy season begins."
+)
+EARLIER = ["The mission opened two offices in the east.", SHARED]
+LATER = [
+    SHARED,
+    "The mission deployed forty riverine patrol boats along the northern lakes in May.",
+    "Fishing cooperatives were given new nets and engines.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +50,8 @@ def library(built_index, encoder, tmp_path_factory) -> Index:
         "rights.txt": small_report(CULTURE, title="Cultural rights"),
         "peace.txt": small_report(CULTURE[::-1], title="Culture of peace"),
         "heritage.txt": small_report(CULTURE[1:], title="Cultural heritage"),
+        "earlier.txt": small_report(EARLIER),
+        "later.txt": small_report(LATER).replace("1 May 2020", "3 June 2021"),
     }
     for name, text in texts.items():
         (corpus / name).write_text(text, encoding="utf-8")
@@ -106,31 +120,13 @@ def test_other_modes_are_left_as_they_are(library):
         assert [(h.document, h.ref) for h in on] == [(h.document, h.ref) for h in off]
 
 
-def test_a_copy_listed_under_its_source_stays_hidden(tmp_path, encoder, fresh_index_dir):
+def test_a_copy_listed_under_its_source_stays_hidden(library):
     """The best hit's document repeats a paragraph of an earlier one: the library lists it
     once, at the earlier document, and the document's own search does not bring it back."""
-    shared = (
-        "The Council requests the mission to deploy forty riverine patrol boats along the "
-        "northern lakes before the rainy season begins."
-    )
-    earlier = small_report(["The mission opened two offices in the east.", shared])
-    later = small_report(
-        [
-            shared,
-            "The mission deployed forty riverine patrol boats along the northern lakes in May.",
-            "Fishing cooperatives were given new nets and engines.",
-        ]
-    )
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "earlier.txt").write_text(earlier, encoding="utf-8")
-    (corpus / "later.txt").write_text(later.replace("1 May 2020", "3 June 2021"), "utf-8")
-    build_index(corpus, fresh_index_dir, encoder)
-    index = Index(load_index(fresh_index_dir), encoder=encoder)
     question = "Were riverine patrol boats deployed along the northern lakes?"
-    hits = index.search(question, k=5)
+    hits = library.search(question, k=5)
     assert (hits[0].document, hits[0].paragraph) == ("later", 2)
-    alone = index.search(question, k=2, documents=["later"])
+    alone = library.search(question, k=2, documents=["later"])
     assert [h.paragraph for h in alone] == [2, 1]  # the copy, second in its own document
-    copies = [(h.document, h.paragraph) for h in hits if h.text == shared]
+    copies = [(h.document, h.paragraph) for h in hits if h.text == SHARED]
     assert copies == [("earlier", 2)]
