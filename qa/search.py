@@ -643,11 +643,14 @@ class Index:
             return iter(
                 [(self._units[u], float(scores[u]) / top, int(passage[u])) for u in ranked.tolist()]
             )
-        several = len(self.documents) > 1 and (within is None or len(within.documents) > 1)
-        if self.ranking.document_focus and several:
+        if self.ranking.document_focus and self._spans_documents(within):
             hidden: set[tuple] = set()
             return self._focused(question, self._hybrid(question, within, hidden), hidden)
         return self._hybrid(question, within)
+
+    def _spans_documents(self, within: Within | None) -> bool:
+        """Whether a search covers more than one document."""
+        return len(self.documents) > 1 and (within is None or len(within.documents) > 1)
 
     def _focused(
         self, question: str, ranked: Iterator[tuple[tuple, float, int]], hidden: set[tuple]
@@ -706,7 +709,7 @@ class Index:
             weight = evidence_weight(self.coverage(question, top, within))
         units, fused = fuse_arrays(dense_u, lexical, weight)
         # Fields and copies tell documents apart: nothing to do in one document's search.
-        several = len(self.documents) > 1 and (within is None or len(within.documents) > 1)
+        several = self._spans_documents(within)
         if self.ranking.document_fields and several:
             docs = self.document_fields.scores(self.expanded(question, within))
             if docs:
