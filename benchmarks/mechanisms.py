@@ -40,6 +40,7 @@ NONE = Ranking(
     clauses=0.0,
     answer_types=0.0,
     document_focus=False,
+    organ_acts=0.0,
 )
 # Each mechanism alone (on top of the plain hybrid), then all but one, then all.
 VARIANTS: dict[str, Ranking] = {
@@ -60,6 +61,7 @@ VARIANTS: dict[str, Ranking] = {
         NONE, answer_types=Ranking().answer_types
     ),
     "+ the document's own order": dataclasses.replace(NONE, document_focus=True),
+    "+ the organ's acts": dataclasses.replace(NONE, organ_acts=Ranking().organ_acts),
     "all but sentence grain": dataclasses.replace(Ranking(), sentences=False),
     "all but word expansion": dataclasses.replace(Ranking(), expansion=False),
     "all but evidence weights": dataclasses.replace(Ranking(), evidence=False),
@@ -70,6 +72,7 @@ VARIANTS: dict[str, Ranking] = {
     "all but both parts of a question": dataclasses.replace(Ranking(), clauses=0.0),
     "all but the type of answer asked for": dataclasses.replace(Ranking(), answer_types=0.0),
     "all but the document's own order": dataclasses.replace(Ranking(), document_focus=False),
+    "all but the organ's acts": dataclasses.replace(Ranking(), organ_acts=0.0),
     "all (default)": Ranking(),
 }
 DEV_SETS = ("dev", "paraphrase", "library")

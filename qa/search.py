@@ -28,6 +28,7 @@ from .ingest.masthead import KINDS as DOCUMENT_KINDS
 from .ingest.masthead import SYMBOL, clean_symbol, organ_code
 from .lexical import tokenize
 from .passages import Passage, split_sentences
+from .ranking.acts import OrganActs
 from .ranking.answers import holds, wanted
 from .ranking.clauses import clauses
 from .ranking.copies import COPY_CANDIDATES, collapse, lift_sources, shingles, signature
@@ -60,6 +61,10 @@ CLAUSES = 0.3
 # 0.2 gain 3 / 4 / 5 / 5 and lose none, 0.3 loses one library and one report question,
 # benchmarks/mechanisms.py.
 ANSWER_TYPES = 0.15
+# What the resolutions and decisions of the organ a question asks about gain of their fused
+# score (qa/ranking/acts.py): on library dev 0.1 / 0.125 / 0.15 gain 1 / 1 / 3 at rank 1 and
+# lose none, 0.2 and 0.3 lose 3 (stop 23), benchmarks/mechanisms.py.
+ORGAN_ACTS = 0.15
 # Candidates within ANSWER_TYPES of the tenth best are looked at: no other can reach the
 # first ten.
 ANSWER_WINDOW = 10
@@ -95,6 +100,9 @@ class Ranking:
         document_focus: in a library, the paragraphs of the document the question points at
             (the best hit's) take the places they hold in the ranking in the order a search
             of that document alone gives them (`Index._focused`).
+        organ_acts: in a library, what the resolutions and decisions of the organ a question
+            asks about ("What did the Security Council demand …") gain of their fused score
+            (qa/ranking/acts.py); 0 turns it off.
     """
 
     sentences: bool = True
@@ -108,6 +116,7 @@ class Ranking:
     clauses: float = CLAUSES
     answer_types: float = ANSWER_TYPES
     document_focus: bool = True
+    organ_acts: float = ORGAN_ACTS
 
 
 @dataclass(frozen=True)
@@ -301,9 +310,9 @@ class Index:
             self._span[p.doc_id] = (span[0] if span else p.id, p.id + 1)
         self._units: list[tuple[str, str]] = list(self._by_paragraph)
         self._unit_of = np.asarray(unit_of, dtype=np.int64)
-        doc_number = {doc_id: i for i, doc_id in enumerate(self._span)}
+        self._doc_number = {doc_id: i for i, doc_id in enumerate(self._span)}
         self._doc_ids = list(self._span)
-        self._unit_doc = np.asarray([doc_number[d] for d, _ in self._units], dtype=np.int64)
+        self._unit_doc = np.asarray([self._doc_number[d] for d, _ in self._units], dtype=np.int64)
         self._within: OrderedDict[frozenset, Within] = OrderedDict()
         self._signatures: dict[tuple, str | None] = {}
         self._lists: dict[int, bool] = {}  # unit -> is a list of documents (qa/ranking/lists.py)
@@ -340,6 +349,11 @@ class Index:
     def document_fields(self) -> DocumentFields:
         """BM25 over the documents' titles, subtitles and symbols (qa/ranking/fields.py)."""
         return DocumentFields(self.documents)
+
+    @cached_property
+    def organ_acts(self) -> OrganActs:
+        """The library's resolutions and decisions by organ (qa/ranking/acts.py)."""
+        return OrganActs(self.documents)
 
     @property
     def encoder(self):
@@ -697,8 +711,8 @@ class Index:
     ) -> Iterator[tuple[tuple, float, int]]:
         """Normalized-score fusion of the paragraphs' dense and lexical scores
         (qa/ranking/fusion.py), the dense weight following the evidence BM25 has
-        (`Ranking.evidence`); then document fields, lists and copies (qa/ranking/). The
-        copies listed under their source are added to `hidden`."""
+        (`Ranking.evidence`); then document fields, the organ's acts, lists and copies
+        (qa/ranking/). The copies listed under their source are added to `hidden`."""
         lexical_ids, lexical_s = self.lexical_scores(question, within)
         lexical = self._unit_best(lexical_ids, lexical_s)[0]
         by_lexical = _best(lexical, self.ranking.sentence_candidates)
@@ -717,6 +731,12 @@ class Index:
                 for i, doc_id in enumerate(self._doc_ids):
                     by_doc[i] = docs.get(doc_id, 0.0)
                 fused = fused + self.ranking.document_fields * by_doc[self._unit_doc[units]]
+        if self.ranking.organ_acts and several:
+            acts = self.organ_acts.documents(self.expanded(question, within))
+            if acts:
+                by_doc = np.zeros(len(self._doc_ids))
+                by_doc[[self._doc_number[d] for d in acts if d in self._doc_number]] = 1.0
+                fused = fused + self.ranking.organ_acts * by_doc[self._unit_doc[units]]
         if self.ranking.document_lists:
             fused = self._lists_lowered(units, fused)
         if self.ranking.answer_types:
