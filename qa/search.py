@@ -659,8 +659,10 @@ class Index:
             )
         if self.ranking.document_focus and self._spans_documents(within):
             hidden: set[tuple] = set()
-            return self._focused(question, self._hybrid(question, within, hidden), hidden)
-        return self._hybrid(question, within)
+            ranked = self._focused(question, self._hybrid(question, within, hidden), hidden)
+        else:
+            ranked = self._hybrid(question, within)
+        return _within_one(ranked)
 
     def _spans_documents(self, within: Within | None) -> bool:
         """Whether a search covers more than one document."""
@@ -1127,6 +1129,20 @@ class Index:
                 self._hit(len(hits) + 1, (doc_id, paragraph.ref), 1.0, pid, question, item=item)
             )
         return hits
+
+
+def _within_one(ranked: Iterator[tuple[tuple, float, int]]) -> Iterator[tuple[tuple, float, int]]:
+    """Hybrid scores on the 0-1 scale: the mechanisms add to the fused score (document fields,
+    the organ's acts, answer types), so the best may pass 1; then every score of the question
+    is divided by the best's, which keeps them falling with rank where clipping at 1 would
+    show the first few as equal."""
+    first = next(ranked, None)
+    if first is None:
+        return
+    scale = first[1] if first[1] > 1.0 else 1.0
+    yield first[0], first[1] / scale, first[2]
+    for key, score, pid in ranked:
+        yield key, score / scale, pid
 
 
 def best_sentence(text: str, question: str) -> str:
