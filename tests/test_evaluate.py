@@ -135,6 +135,23 @@ def test_acronym_matching_time_is_bounded():
     assert resolve_acronym("ABABABABAB", names) is not None
 
 
+def test_an_acronyms_names_are_worked_out_once_whatever_the_scope(monkeypatch):
+    """The names an acronym may spell do not depend on which documents are searched; only
+    which of them the scope accepts does (the document focus searches a new scope each time)."""
+    import qa.acronyms as acronyms
+
+    names = find_names(SYNTHETIC)
+    calls = []
+    match_cost = acronyms._match_cost
+    monkeypatch.setattr(acronyms, "_match_cost", lambda *a: calls.append(a) or match_cost(*a))
+    first = resolve_acronym("ICAT", names)
+    counted = len(calls)
+    assert counted > 0
+    assert resolve_acronym("ICAT", names, lambda name: name != first) != first
+    assert resolve_acronym("ICAT", names, lambda name: False) is None
+    assert len(calls) == counted  # no name spelled again
+
+
 def test_query_gains_the_names_behind_its_acronyms():
     names = find_names(SYNTHETIC)
     defined = {"IOM": "International Organization for Migration"}
