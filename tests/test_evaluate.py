@@ -62,6 +62,17 @@ def test_question_sets_cover_every_chapter_and_kind():
     assert not {q.question for q in dev} & {q.question for q in heldout}
 
 
+def test_library_sets_are_apart_and_every_answer_names_a_unit():
+    dev = load_questions(QUESTION_SETS["library"])
+    heldout = load_questions(QUESTION_SETS["library-heldout"])
+    assert len(dev) >= 60 and len(heldout) >= 40
+    assert not {q.question for q in dev} & {q.question for q in heldout}
+    ids = [q.id for q in dev + heldout]
+    assert len(ids) == len(set(ids))
+    # Every answer is a document's paragraph, preambular paragraph, footnote or page.
+    assert all(q.relevant and all("|" in key for key in q.relevant) for q in dev + heldout)
+
+
 # --- fusion ---------------------------------------------------------------------------------
 
 
