@@ -63,7 +63,8 @@ CLAUSES = 0.3
 ANSWER_TYPES = 0.15
 # What the resolutions and decisions of the organ a question asks about gain of their fused
 # score (qa/ranking/acts.py): on library dev 0.1 / 0.125 / 0.15 gain 1 / 1 / 3 at rank 1 and
-# lose none, 0.2 and 0.3 lose 3 (stop 23), benchmarks/mechanisms.py.
+# lose none; 0.2 and 0.3 gain as much but lose one at rank 1 and push two down (stop 23),
+# benchmarks/mechanisms.py.
 ORGAN_ACTS = 0.15
 # Candidates within ANSWER_TYPES of the tenth best are looked at: no other can reach the
 # first ten.
