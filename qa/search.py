@@ -217,7 +217,7 @@ def clean_question(question: object) -> str:
     text = "".join(_clean_char(ch) for ch in text)
     text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not text:
-        raise InvalidQuestionError("the question is empty; type a question about the report")
+        raise InvalidQuestionError("the question is empty; type a question about the documents")
     # Documented clamp: longer questions are cut (the model reads 256 word pieces at most).
     return text[:MAX_QUESTION_CHARS].rstrip()
 
