@@ -663,7 +663,7 @@ class Index:
             ranked = self._focused(question, self._hybrid(question, within, hidden), hidden)
         else:
             ranked = self._hybrid(question, within)
-        return _within_one(ranked)
+        return _scaled_to_one(ranked)
 
     def _spans_documents(self, within: Within | None) -> bool:
         """Whether a search covers more than one document."""
@@ -729,17 +729,12 @@ class Index:
         several = self._spans_documents(within)
         if self.ranking.document_fields and several:
             docs = self.document_fields.scores(self.expanded(question, within))
-            if docs:
-                by_doc = np.zeros(len(self._doc_ids))
-                for i, doc_id in enumerate(self._doc_ids):
-                    by_doc[i] = docs.get(doc_id, 0.0)
-                fused = fused + self.ranking.document_fields * by_doc[self._unit_doc[units]]
+            fused = fused + self.ranking.document_fields * self._per_document(units, docs)
         if self.ranking.organ_acts and several:
             acts = self.organ_acts.documents(self.expanded(question, within))
-            if acts:
-                by_doc = np.zeros(len(self._doc_ids))
-                by_doc[[self._doc_number[d] for d in acts if d in self._doc_number]] = 1.0
-                fused = fused + self.ranking.organ_acts * by_doc[self._unit_doc[units]]
+            fused = fused + self.ranking.organ_acts * self._per_document(
+                units, dict.fromkeys(acts, 1.0)
+            )
         if self.ranking.document_lists:
             fused = self._lists_lowered(units, fused)
         if self.ranking.answer_types:
@@ -764,6 +759,15 @@ class Index:
             pids = self._by_paragraph[key]
             pid = pids[int(np.argmax(both[pids]))] if len(pids) > 1 else pids[0]
             yield key, float(fused[i]), pid
+
+    def _per_document(self, units: np.ndarray, values: dict[str, float]) -> np.ndarray:
+        """Each unit's share of a per-document value (0 for documents not named)."""
+        by_doc = np.zeros(len(self._doc_ids))
+        for doc_id, value in values.items():
+            number = self._doc_number.get(doc_id)
+            if number is not None:
+                by_doc[number] = value
+        return by_doc[self._unit_doc[units]]
 
     def _copies_at_source(
         self, units: np.ndarray, fused: np.ndarray, hidden: set[tuple] | None = None
@@ -1132,7 +1136,9 @@ class Index:
         return hits
 
 
-def _within_one(ranked: Iterator[tuple[tuple, float, int]]) -> Iterator[tuple[tuple, float, int]]:
+def _scaled_to_one(
+    ranked: Iterator[tuple[tuple, float, int]],
+) -> Iterator[tuple[tuple, float, int]]:
     """Hybrid scores on the 0-1 scale: the mechanisms add to the fused score (document fields,
     the organ's acts, answer types), so the best may pass 1; then every score of the question
     is divided by the best's, which keeps them falling with rank where clipping at 1 would

@@ -9,7 +9,7 @@ from conftest import small_report
 
 from qa.ingest import parse
 from qa.ranking.acts import OrganActs, asks_about_acts
-from qa.search import Ranking, _within_one
+from qa.search import Ranking, _scaled_to_one
 
 BODY = ["The Council reviewed the situation and decided to extend the mandate for a year."]
 
@@ -115,12 +115,12 @@ def test_in_a_library_the_organs_resolution_gains_and_nothing_else(library):
 
 def test_scores_above_one_are_scaled_by_the_best_not_clipped():
     ranked = iter([(("d", "1"), 1.3, 0), (("d", "2"), 1.1, 1), (("d", "3"), 0.5, 2)])
-    scores = [score for _, score, _ in _within_one(ranked)]
+    scores = [score for _, score, _ in _scaled_to_one(ranked)]
     assert scores == pytest.approx([1.0, 1.1 / 1.3, 0.5 / 1.3])
     # A best of 1 or less is left as it is.
-    plain = [s for _, s, _ in _within_one(iter([(("d", "1"), 0.9, 0), (("d", "2"), 0.4, 1)]))]
+    plain = [s for _, s, _ in _scaled_to_one(iter([(("d", "1"), 0.9, 0), (("d", "2"), 0.4, 1)]))]
     assert plain == [0.9, 0.4]
-    assert list(_within_one(iter([]))) == []
+    assert list(_scaled_to_one(iter([]))) == []
 
 
 def test_a_question_about_an_act_shows_falling_scores(library):
