@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from qa.ingest.masthead import read_masthead
+from qa.ingest.masthead import front_lines, read_masthead
 from qa.ingest.pdf import Line, Page
+from qa.ingest.text import read_front_matter
 
 
 def _line(text: str, top: float, x0: float = 124.0, size: float = 10.0, bold=False) -> Line:
@@ -191,3 +192,37 @@ def test_a_report_named_by_its_session_keeps_the_bodys_name_above_it():
         "Statistical Commission: Report on the fifty-sixth session (4–7 March 2025)"
     )
     assert head.subtitle is None
+
+
+def test_a_typewritten_title_in_capitals_over_two_lines_is_read_whole():
+    # A/52/620 (1997), page 1: one font, no bold; the title centred in capitals on two lines,
+    # the committee's report on two more, the distribution block in the right column.
+    lines = [
+        _line("UNITED", 36, x0=66, size=13.5),
+        _line("General Assembly", 96, x0=159, size=16),
+        _line("Distr.", 110, x0=437),
+        _line("GENERAL", 123, x0=437),
+        _line("A/52/620", 146, x0=437),
+        _line("13 November 1997", 158, x0=437),
+        _line("ENGLISH", 170, x0=437),
+        _line("ORIGINAL: ENGLISH", 181, x0=437),
+        _line("Fifty-second session", 231, x0=65),
+        _line("Agenda item 90", 242, x0=65),
+        _line("INFORMATION FROM NON-SELF-GOVERNING TERRITORIES TRANSMITTED", 278, x0=130),
+        _line("UNDER ARTICLE 73 e OF THE CHARTER OF THE UNITED NATIONS", 290, x0=141),
+        _line("Report of the Special Political and Decolonization", 313, x0=156),
+        _line("Committee (Fourth Committee)", 324, x0=211),
+        _line("Rapporteur: Mr. Ali Al-Sharafi (Yemen)", 348, x0=185),
+    ]
+    texts = front_lines(lines, 792)
+    assert "Fifty-second session" in texts and "Agenda item 90" in texts
+    assert "13 November 1997" in texts
+    meta = read_front_matter(texts)
+    assert meta["title"] == (
+        "INFORMATION FROM NON-SELF-GOVERNING TERRITORIES TRANSMITTED UNDER ARTICLE 73 e OF THE "
+        "CHARTER OF THE UNITED NATIONS"
+    )
+    assert meta["subtitle"] == (
+        "Report of the Special Political and Decolonization Committee (Fourth Committee)"
+    )
+    assert meta["date_iso"] == "1997-11-13"

@@ -14,11 +14,18 @@ from pathlib import Path
 
 from ..document import PARAGRAPH, Document
 from ..errors import CorpusError
-from .masthead import kind_of, organ_of, read_masthead, split_symbols, symbol_from_filename
+from .masthead import (
+    front_lines,
+    kind_of,
+    organ_of,
+    read_masthead,
+    split_symbols,
+    symbol_from_filename,
+)
 from .paragraphs import footnote_units, read_body
 
 # Bump whenever reading changes what comes out, so built indexes are seen as stale.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 
@@ -88,7 +95,7 @@ def read_pdf(path: Path, doc_id: str | None = None) -> Document:
             (n for n, ln in enumerate(lines) if re.match(r"^(?:1\.|[IVX]+\.)\s", ln.text)),
             0,
         )
-        meta = read_front_matter([ln.text for ln in lines[:start]])
+        meta = read_front_matter(front_lines(lines[:start], pages[0].height))
         head.title = meta.get("title")
         head.subtitle = head.subtitle or meta.get("subtitle")
         head.date = head.date or meta.get("date")

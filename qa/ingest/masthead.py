@@ -287,6 +287,42 @@ def read_masthead(pages: list[Page], body_size: float, filename: str) -> Masthea
     return head
 
 
+def front_lines(lines: list[Line], height: float) -> list[str]:
+    """Page 1's lines above the body as text lines, a title's or subtitle's wrapped lines
+    joined: a typewritten masthead (one font, no bold) sets its title in capitals over several
+    lines, centred ("INFORMATION FROM NON-SELF-GOVERNING TERRITORIES TRANSMITTED / UNDER
+    ARTICLE 73 e OF THE CHARTER OF THE UNITED NATIONS"), and its reader
+    (`text.read_front_matter`) takes a title as one line."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and _same_run(last, line)
+            and _wraps(last, height)
+            and _wraps(line, height)
+            and not _SUBTITLE.match(line.text.strip())
+            and not line.text.strip().startswith("Rapporteur")
+        ):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return [_join(run) for run in runs]
+
+
+def _wraps(line: Line, height: float) -> bool:
+    """A line that may be part of a wrapped title: not the masthead's furniture (organ,
+    symbol, distribution, date, language), not a session or agenda line."""
+    text = line.text.strip()
+    return not (
+        _is_furniture(line, height)
+        or _SESSION.search(text)
+        or _AGENDA.search(text)
+        or _DATE_LINE.match(text)
+        or re.match(r"^(?:GENERAL|ENGLISH|FRENCH|SPANISH|RUSSIAN|ARABIC|CHINESE|ORIGINAL\b)", text)
+    )
+
+
 def _symbols_note(lines: list[Line]) -> list[Line]:
     """The publisher's "Note / Symbols of United Nations documents are composed …" paragraph
     of an Official Records supplement, heading included."""
