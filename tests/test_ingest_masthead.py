@@ -226,3 +226,30 @@ def test_a_typewritten_title_in_capitals_over_two_lines_is_read_whole():
         "Report of the Special Political and Decolonization Committee (Fourth Committee)"
     )
     assert meta["date_iso"] == "1997-11-13"
+
+
+def test_a_list_in_capitals_is_the_title_not_a_bodys_name():
+    # A/AC.182/2025/INF/1: the committee's name and dates, then "LIST OF PARTICIPANTS" set
+    # large, then the list's own headings ("CHAIRPERSON") in bold capitals.
+    head = _head(
+        _line("Special Committee on the Charter of the", 215, 61, 12, True),
+        _line("United Nations and on the Strengthening", 229, 61, 12, True),
+        _line("of the Role of the Organization", 242, 61, 12, True),
+        _line("18–26 February 2025", 256, 61),
+        _line("LIST OF PARTICIPANTS", 342, 210, 16, True),
+        _line("CHAIRPERSON", 387, 262, 12, True),
+        _line("Mr. Nathaniel Khng (Singapore)", 415, 222, 12),
+        _line("VICE-CHAIRPERSONS", 456, 241, 12, True),
+    )
+    assert head.title == "LIST OF PARTICIPANTS"
+
+
+def test_a_bodys_name_in_capitals_stays_above_the_title():
+    # DP/FPA/2025/4 (Part II): the fund's name set large, the report's title below it.
+    head = _head(
+        _line("UNITED NATIONS POPULATION FUND", 274, 144, 14, True),
+        _line(
+            "Report on the recommendations of the Joint Inspection Unit in 2024", 301, 144, 12, True
+        ),
+    )
+    assert head.title == "Report on the recommendations of the Joint Inspection Unit in 2024"

@@ -426,6 +426,9 @@ def _read_title(lines: list[Line], body_size: float, height: float, head: Masthe
         len(titles) > 1
         and titles[1] == titles[0] + 1
         and _is_proper_name(_join(runs[titles[0]]))
+        # Set in capitals, a run is a body's name only if it names a body: "UNITED NATIONS
+        # POPULATION FUND" is one; "LIST OF PARTICIPANTS", over "CHAIRPERSON", is the title.
+        and (not _join(runs[titles[0]]).isupper() or _BODY_NOUN.search(_join(runs[titles[0]])))
         and not _PERSONAL_SUBTITLE.match(_join(runs[titles[0]]))
         and not _PERSONAL_SUBTITLE.match(_join(runs[titles[1]]))
         and not _BODY_OPENING.match(_join(runs[titles[1]]))
@@ -492,6 +495,12 @@ _BODY_OPENING = re.compile(r"^(?:Summary|Abstract|Contents|Introduction)\b\W*$",
 _PERSONAL_SUBTITLE = re.compile(
     r"^(?:Report|Note|Letter|Memorandum|Statement)s? (?:of|by|from) the\b|^(?:Identical )?letters? "
     r"dated|^Notes? verbales?\b|^Addendum|^Corrigendum|^Adopted by",
+    re.IGNORECASE,
+)
+_BODY_NOUN = re.compile(
+    r"\b(?:Assembly|Council|Commission|Committee|Board|Fund|Programme|Organization|Office"
+    r"|Conference|Group|Forum|Agency|Union|Court|Tribunal|Secretariat|Institute|University"
+    r"|Meeting|Parties|Bank|Entity|Panel|Mechanism|Women)\b",
     re.IGNORECASE,
 )
 _NAME_LINKS = {"of", "the", "and", "for", "on", "in", "to", "with", "against", "at", "by", "de"}
