@@ -1,5 +1,5 @@
 """Domain adaptation of the embedding model on the corpus itself, without labels: tried in
-stop 16 and not kept (README, "Retrieval quality", "Tried and dropped").
+stop 16 and not kept (docs/retrieval.md, "Tried and dropped").
 
 Pairs from the index's documents: (a unit's nearest heading title, the unit's text) and (one
 sentence of a unit, the rest of that unit); multiple-negatives ranking loss with in-batch

@@ -1,6 +1,6 @@
 """Compare ways of fusing dense and BM25 paragraph scores on the project's question sets.
 
-The figures behind the choice in qa/ranking/fusion.py (README, "Retrieval quality"). Run from the
+The figures behind the choice in qa/ranking/fusion.py (docs/retrieval.md). Run from the
 project folder (builds the index first if needed):
 
     python benchmarks/fusion.py            # dev set

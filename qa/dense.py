@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-# Thresholds from the scale benchmark (README, "Performance"; benchmarks/results/scale.json):
+# Thresholds from the scale benchmark (docs/performance.md; benchmarks/results/scale.json):
 # exact search answers in a few milliseconds up to about 50k passages and is exact; above that
 # an inverted file with 8-bit scalar codes keeps recall@10 above 0.95 at a fraction of the time
 # and a quarter of the memory (HNSW needed a far larger efSearch for the same recall on
@@ -29,7 +29,7 @@ def nprobe_for(nlist: int) -> int:
 
 
 def index_type_for(n: int) -> str:
-    """The FAISS factory string used for n vectors (see README, "Performance")."""
+    """The FAISS factory string used for n vectors (see docs/performance.md)."""
     if n <= FLAT_MAX:
         return "Flat"
     return f"IVF{nlist_for(n)},SQ8"
@@ -127,7 +127,7 @@ def _search_flat(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact search as one matrix-vector product and a partial sort: for one query this is
     several times faster than FAISS's flat search, whose threads wait on the query encoder's
-    (4-20 ms against 1.5 ms over 21,000 passages on 2 cores: README, Performance)."""
+    (4-20 ms against 1.5 ms over 21,000 passages on 2 cores: docs/performance.md)."""
     query = np.asarray(query, dtype=np.float32).reshape(-1)
     ids = None
     if allowed is None:

@@ -6,7 +6,7 @@ the model's own vocabulary (the words a question may use that the corpus does no
 embedded alone; each keeps its nearest corpus words (`neighbours.json`, by stem). A question
 then asks BM25 for its own words and, at a lower weight, for their nearest corpus words. No
 word list is written by hand: the neighbours come from the model and the corpus.
-README, "Retrieval quality", has the figures.
+docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ class's source file and writes or rewrites a `.pyi` stub beside it (`create_or_m
 so that an editor shows the event methods of a component being developed. The stubs ship in
 the wheel already; for an app that only uses the components the work is wasted, and on 2 cores
 it is three of the five seconds `import gradio` takes: most of the time between `qa serve` and
-its first answer (README, "Performance"). It also writes into site-packages at run time.
+its first answer (docs/performance.md). It also writes into site-packages at run time.
 
 `import_gradio()` imports gradio with that one function replaced by one that does nothing.
 Everything else is gradio's own. Should a gradio release rename or drop the function, the

@@ -4,7 +4,7 @@ A passage vector averages everything its window says; a question about one fact 
 that fact's sentence better than the whole. `qa build` embeds every sentence of every unit as
 "heading path\\nsentence" (`sentences.npy`, float16, with the passage each belongs to in
 `sentence_passage.npy`); a search scores the sentences of its candidate paragraphs only.
-README, "Retrieval quality", has the figures.
+docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations

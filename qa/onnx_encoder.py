@@ -41,7 +41,7 @@ EXPORT_VERSION = 2
 # An export takes about 10 s (loading torch and the model, tracing, fusing, checking).
 EXPORT_TIMEOUT = 600
 # Passages per onnxruntime call at build time, length-sorted (`qa bench --only embed` measures
-# the alternatives; README, "Performance").
+# the alternatives; docs/performance.md).
 DOCUMENT_BATCH = 16
 # The export is kept only if it gives the model's own vectors for these (batched, so padded).
 _PROBES = (
@@ -145,7 +145,7 @@ def export(encoder, folder: Path, fuse: bool = True) -> list[str]:
     transformer.eval()
     # Traced with the plain ("eager") attention: onnxruntime's optimizer recognizes its
     # pattern and fuses each layer's attention into one kernel; the SDPA graph it cannot.
-    # Same vectors (cosine > 0.99999), about 20% faster per question (README, "Performance").
+    # Same vectors (cosine > 0.99999), about 20% faster per question (docs/performance.md).
     attention = _use_attention(transformer, "eager")
     try:
         with warnings.catch_warnings(), torch.no_grad():
@@ -254,7 +254,7 @@ def cached_export(encoder, root: Path, exporting: Callable[[], None] | None = No
 def _export_apart(encoder, folder: Path, apart: bool | None = None) -> list[str]:
     """`export` in a child process: the model's weights and torch leave memory when it ends,
     and the build embeds with onnxruntime alone (a fresh library build peaked at 1,981 MiB
-    with them kept, README "Performance"). By default in this process when torch is loaded
+    with them kept, docs/performance.md). By default in this process when torch is loaded
     here already: nothing would be freed."""
     if apart is None:
         apart = "torch" not in sys.modules
@@ -292,7 +292,7 @@ def _use_attention(transformer, kind: str | None) -> str | None:
 def _fuse(path: Path, config) -> bool:
     """Fuse the BERT graph's attention, layer norms and GELUs into onnxruntime's kernels.
 
-    About half the per-question encoding time on 2 cores (README, "Performance"); the vectors
+    About half the per-question encoding time on 2 cores (docs/performance.md); the vectors
     stay the same (cosine > 0.99999). Only for BERT-style models; any failure keeps the plain
     graph, which gives the same vectors a little slower.
     """
@@ -356,8 +356,8 @@ class OnnxEncoder:
 
     @cached_property
     def session(self) -> Any:
-        # Two threads halve a question's encoding on an idle 2-core machine (README,
-        # "Performance"); on a machine busy with other work one can do better:
+        # Two threads halve a question's encoding on an idle 2-core machine
+        # (docs/performance.md); on a machine busy with other work one can do better:
         # QA_ONNX_THREADS overrides.
         return self._session(self.threads or default_threads())
 

@@ -37,7 +37,7 @@ class Passage:
     @property
     def lexical_text(self) -> str:
         """What BM25 reads: context and text (a heading path repeated in every passage of a
-        section only blurs BM25's word weights: README, "Retrieval quality")."""
+        section only blurs BM25's word weights: docs/retrieval.md)."""
         return f"{self.context}\n{self.text}" if self.context else self.text
 
 

@@ -73,7 +73,7 @@ ANSWER_WINDOW = 10
 
 @dataclass(frozen=True)
 class Ranking:
-    """The ranking mechanisms a search uses (README, "Retrieval quality"); all on by default.
+    """The ranking mechanisms a search uses (docs/retrieval.md); all on by default.
     `benchmarks/mechanisms.py` turns them off one at a time to measure each.
 
     Attributes:
@@ -126,7 +126,8 @@ class Hit:
 
     Attributes:
         rank: 1 for the best hit.
-        score: relevance on a 0–1 scale (1.0 for a paragraph asked for by number; see README).
+        score: relevance on a 0–1 scale (1.0 for a paragraph asked for by number; see
+            docs/retrieval.md).
         paragraph: the printed paragraph number; None for units without one (the Summary,
             preambular paragraphs, unnumbered text, tables, footnotes).
         item: the sub-item the best match sits in, e.g. "(d) (iv)", else None.

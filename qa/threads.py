@@ -4,7 +4,7 @@ A question's products (its vector against 21,000 passages, against a paragraph's
 are small, and numpy's OpenBLAS splits each across every core, then keeps its threads spinning
 for a while after. Those spinning threads take the cores from onnxruntime as it encodes the next
 question (and onnxruntime's take them from the next product): on 2 cores a library search took
-twice as long as its parts did alone, 40 ms instead of 20 (README, "Performance").
+twice as long as its parts did alone, 40 ms instead of 20 (docs/performance.md).
 
 So the first search in a process puts numpy's BLAS on one thread for the rest of the process,
 unless the user chose a count (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS are

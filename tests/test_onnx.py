@@ -61,7 +61,7 @@ def test_build_exports_the_query_encoder(built_index, build_folder):
 
 def test_export_fuses_attention_into_onnxruntime_kernels(build_folder, encoder):
     """The graph is traced with eager attention, so the optimizer fuses every layer's
-    attention (the main speed-up, README "Performance"); the model keeps its own attention."""
+    attention (the main speed-up, docs/performance.md); the model keeps its own attention."""
     import onnx
 
     graph = onnx.load(str(build_folder / "query_encoder.onnx")).graph

@@ -152,7 +152,7 @@ def dense_variants(
         (f"IVF{nlist},PQ96x4fs", f"IVF{nlist},PQ96x4fs", [nprobe(p) for p in probes[:2]], None),
         # Last: by far the slowest to build at 1M on two cores. FAISS's default graph
         # (efConstruction 40), then a denser one: on these clustered vectors recall falls
-        # with size at a fixed efSearch (README, "Performance").
+        # with size at a fixed efSearch (docs/performance.md).
         ("HNSW32", "HNSW32", efs, None),
         ("HNSW32,efC128", "HNSW32", efs, ef_construction(128)),
     ]

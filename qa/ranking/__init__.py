@@ -1,5 +1,6 @@
 """How the candidates of a question are ordered, beyond each measure's own score (qa/search.py
-applies them in this order; README, "Retrieval quality", has each one's figures).
+applies them in this order; README, "Retrieval quality", has each one's figures in a table,
+docs/retrieval.md how each was chosen).
 
 fusion    the dense and lexical scores on one 0–1 scale, the weights following BM25's evidence
 fields    a document's title, subtitle and symbols as evidence for the paragraphs under it

@@ -11,7 +11,7 @@ the resolutions and decisions of the organ it names gain a share of their fused 
 Which organ: those whose whole name the question holds ("the UN-Women Executive Board"),
 else those whose name holds the body the question names ("the Council": the Security, Human
 Rights and Economic and Social Councils), else every organ's (a resolution asked about by
-number). README, "Retrieval quality", has the figures.
+number). docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations

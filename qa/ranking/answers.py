@@ -9,8 +9,8 @@ model's vector of the question hardly carries "how many", and BM25 drops it with
 words, so the type of answer asked for is looked for in the candidates' text: a paragraph
 that holds it gains `Ranking.answer_types` of its fused score (qa/search.py). This is the
 answer-type matching of classic question answering, on three types whose forms are fixed by
-English and by the UN's editorial rules, not by any topic. README, "Retrieval quality", has
-the figures.
+English and by the UN's editorial rules, not by any topic. docs/retrieval.md has the
+figures.
 """
 
 from __future__ import annotations

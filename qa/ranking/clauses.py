@@ -6,8 +6,7 @@ whom does she succeed?". The paragraph that answers holds both; its neighbours h
 one vector for the whole question, near both topics, ranks a paragraph that holds one part
 very well above the one that holds both. So each part is also embedded alone, and a
 paragraph's best-sentence similarity (qa/grains.py) gains `Ranking.clauses` of its least
-similar part's: the paragraph must answer every part. README, "Retrieval quality", has the
-figures.
+similar part's: the paragraph must answer every part. docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ document quotes or compiles an earlier one, so the text first appeared in the ea
 - units with the same text are listed once, at the earliest document and the group's best
   score (`collapse`: the later copies say nothing more).
 
-Only in a library (one document has no copies elsewhere). README, "Retrieval quality", has
-the figures.
+Only in a library (one document has no copies elsewhere). docs/retrieval.md has the
+figures.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ paragraph rarely repeats its document's title, so neither BM25 over passages nor
 (which reads the title with each passage, among many other words) gives that much weight.
 Each document's title, subtitle and symbols are scored against the question with BM25 (over
 documents, not passages), and a paragraph gains a share of its document's score, 0–1 scaled.
-README, "Retrieval quality", has the figures.
+docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Each measure is min-max normalized over the question's candidate paragraphs, then the two are
 averaged with equal weights: 1.0 means best by both measures, 0.5 best by one and last by the
-other. Reciprocal rank fusion is kept for comparison (`benchmarks/fusion.py`); README,
-"Retrieval quality", has the figures that decided between them.
+other. Reciprocal rank fusion is kept for comparison (`benchmarks/fusion.py`);
+docs/retrieval.md has the figures that decided between them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 DENSE_WEIGHT = 0.5
 # Evidence-following weights: when BM25's best paragraph holds at least FULL_EVIDENCE of the
 # question's words (weighted by IDF), the weights stay equal; at NO_EVIDENCE or less the dense
-# measure gets MAX_DENSE_WEIGHT; linear in between (tuned on the dev sets: README).
+# measure gets MAX_DENSE_WEIGHT; linear in between (tuned on the dev sets: docs/retrieval.md).
 FULL_EVIDENCE = 0.5
 NO_EVIDENCE = 0.2
 MAX_DENSE_WEIGHT = 0.8

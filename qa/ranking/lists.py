@@ -7,7 +7,7 @@ document on the topic, so BM25 finds many of the question's words in it and the 
 it as on topic, and it ranks above the paragraph that answers (the decision the working
 paper led to). A title in a list is a pointer, not an answer: a unit that names four
 documents or more, one symbol or more per 25 words, loses `Ranking.document_lists` of its
-score (qa/search.py). README, "Retrieval quality", has the figures.
+score (qa/search.py). docs/retrieval.md has the figures.
 """
 
 from __future__ import annotations
