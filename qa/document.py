@@ -68,6 +68,8 @@ class Paragraph:
             when that annex numbers its own paragraphs or the unit is unnumbered; else None.
         ordinal: the unit's position among units of its kind that share a page (text, table),
             among preambular paragraphs (preamble), or its marker (footnote).
+        notes: the footnotes it cites, by ordinal ("4", "1 (p. 7)"), in the order it cites
+            them (PDFs whose markers are set as superscripts).
     """
 
     number: int | None
@@ -78,6 +80,7 @@ class Paragraph:
     kind: str = PARAGRAPH
     annex: str | None = None
     ordinal: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -238,6 +241,7 @@ def paragraph_from_json(data: dict, paths: dict | None = None) -> Paragraph:
         kind=data.get("kind", PARAGRAPH),
         annex=data.get("annex"),
         ordinal=data.get("ordinal"),
+        notes=tuple(data.get("notes") or ()),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT, Document, Paragraph
 from qa.evaluate.ingest import footnote_numbers, own_label
 from qa.ingest.layout import (
@@ -13,7 +15,7 @@ from qa.ingest.layout import (
     reading_order,
 )
 from qa.ingest.masthead import read_masthead
-from qa.ingest.paragraphs import read_body
+from qa.ingest.paragraphs import footnote_units, read_body
 from qa.ingest.pdf import Line, Page, _line, _split_lines
 
 
@@ -425,3 +427,26 @@ def test_an_annex_at_the_body_margin_keeps_its_own_numbering():
     ]
     units = [u for u in read_body(blocks, 10.0).units if u.kind == PARAGRAPH]
     assert [(u.number, u.annex) for u in units] == [(1, None), (2, None), (1, ""), (2, ""), (3, "")]
+
+
+def test_a_unit_names_the_footnotes_its_blocks_mark():
+    # Paragraph 1 carries marker 1 on page 1 and, continued on page 2, marker 2; the heading
+    # on page 2 carries marker 3, which no unit cites; paragraph 2 cites the footnote "1"
+    # printed again on page 2 ("1 (p. 2)"), not page 1's.
+    footnotes = footnote_units(
+        [
+            Block("A/79/1.", 1, "footnote", label="1"),
+            Block("See annex.", 2, "footnote", label="2"),
+            Block("A/80/3.", 2, "footnote", label="3"),
+            Block("Same number, second page.", 2, "footnote", label="1"),
+        ]
+    )
+    blocks = [
+        dataclasses.replace(_text("1. The first paragraph runs on", 1), markers=("1",)),
+        dataclasses.replace(_text("to the next page and ends here.", 2), markers=("2",)),
+        dataclasses.replace(_text("II. Findings", 2, bold=True), markers=("3",)),
+        dataclasses.replace(_text("2. The second paragraph.", 2), markers=("1",)),
+    ]
+    units = read_body(blocks, 10.0, footnotes).units
+    assert [(u.number, u.notes) for u in units] == [(1, ("1", "2")), (2, ("1 (p. 2)",))]
+    assert [f.ordinal for f in footnotes] == ["1", "2", "3", "1 (p. 2)"]

@@ -109,3 +109,13 @@ def test_footnotes_are_units_and_out_of_the_text(read):
     assert notes[0].citation().startswith("footnote ")
     body = " ".join(p.text for p in doc.paragraphs if p.kind != FOOTNOTE)
     assert "A/80/150." not in body  # the masthead's asterisk footnote stays a footnote
+
+
+def test_a_paragraph_names_the_footnotes_it_cites(read):
+    # A/80/159, p. 5: "… The panellists gave presentations,¹ after which …" (para. 17).
+    doc = read("A_80_159.en.pdf")
+    assert doc.paragraph(17).notes == ("1",)
+    assert doc.unit("footnote/1").text.startswith("Information concerning the panellists")
+    assert not doc.paragraph(16).notes and not doc.paragraph(18).notes
+    # A/79/7/Add.13, p. 1: para. 2 ends "… on the strategic capital review.¹"
+    assert read("A_79_7_Add.13.en.pdf").paragraph(2).notes == ("1",)

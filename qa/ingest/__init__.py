@@ -105,8 +105,9 @@ def read_pdf(path: Path, doc_id: str | None = None) -> Document:
     if not any(line.bold for page in pages for line in page.lines):
         # A PDF set without bold type says nothing by weight: judge headings by their words.
         layout.blocks = [dataclasses.replace(block, bold=None) for block in layout.blocks]
-    body = read_body(layout.blocks, layout.body_size)
-    units = body.units + footnote_units(layout.footnotes)
+    footnotes = footnote_units(layout.footnotes)
+    body = read_body(layout.blocks, layout.body_size, footnotes)
+    units = body.units + footnotes
     if not units and body.summary is None:
         raise CorpusError(f"{path.name} holds no text below its masthead")
     numbered = any(u.kind == PARAGRAPH for u in units)

@@ -5,7 +5,7 @@ footnotes (pure)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..document import (
@@ -122,6 +122,12 @@ class _Open:
     annex: str | None = None
     ordinal: str | None = None
     items: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    # The footnote markers of the blocks read into it, with each block's page.
+    markers: list[tuple[str, int | None]] = field(default_factory=list)
+
+    def size(self) -> int:
+        """How much it holds: grows with every block read into it."""
+        return len(self.intro) + sum(len(text) + 1 for _, text in self.items)
 
     def last_text(self) -> str:
         return self.items[-1][1] if self.items else self.intro
@@ -154,7 +160,8 @@ class _Open:
             label = (label_text,)
         self.items.append((label, text))
 
-    def close(self) -> Paragraph:
+    def close(self, note: Callable[[str, int | None], str | None] | None = None) -> Paragraph:
+        """The unit; `note` names the footnote a marker on a page refers to (None: unknown)."""
         intro = clean(self.intro)
         items = [(label, clean(text)) for label, text in self.items]
         if not items and self.kind == PARAGRAPH:
@@ -169,6 +176,11 @@ class _Open:
             kind=self.kind,
             annex=self.annex,
             ordinal=self.ordinal,
+            notes=tuple(
+                dict.fromkeys(
+                    found for marker, page in self.markers if note and (found := note(marker, page))
+                )
+            ),
         )
 
 
@@ -181,15 +193,19 @@ class Body:
     headings: list[tuple[Heading, ...]]
 
 
-def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
+def read_body(
+    blocks: list[Block], body_size: float | None = None, footnotes: Sequence[Paragraph] = ()
+) -> Body:
     """Units from the body's blocks (front matter already taken off).
 
     Paragraphs are found by their sequential numbers (1, 2, 3 ...), not by layout: a numbered
     block whose number is not the next paragraph number is a subsection heading, and a block
     after a unit that stops mid-sentence continues it (a page break). An annex whose first
     numbered block is "1." starts its own numbering. Text outside numbered paragraphs is kept
-    as units of its own, cited by page.
+    as units of its own, cited by page. Each unit names the `footnotes` (the document's, as
+    `footnote_units` reads them) whose markers its blocks carry.
     """
+    note = _note_finder(footnotes)
     texts = [clean(b.text) for b in blocks]
     numbers = [
         int(m.group(1)) if (m := NUMBERED.match(t)) and b.kind == "text" else None
@@ -258,8 +274,18 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
     def close_current() -> None:
         nonlocal current
         if current is not None:
-            units.append(current.close())
+            units.append(current.close(note))
             current = None
+
+    # A block's footnote markers go to the unit it was read into: the one being read after it,
+    # if that is new or has grown (a heading, a table or the Summary takes none).
+    marked: tuple[Block, _Open | None, int] | None = None
+
+    def take_markers() -> None:
+        if marked is not None and current is not None:
+            block, before, size = marked
+            if current is not before or current.size() != size:
+                current.markers.extend((m, block.page) for m in block.markers)
 
     def set_heading(heading: Heading, page: int | None = None) -> None:
         close_current()
@@ -276,7 +302,9 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
         return _Open(None, tuple(headings), text, page, kind, annex, str(per_page[key]))
 
     while i < len(blocks):
+        take_markers()
         block, text = blocks[i], texts[i]
+        marked = (block, current, current.size() if current else 0) if block.markers else None
         i += 1
         if not text or (block.bold is None and block.text.lstrip().startswith("* ")):
             continue  # a plain-text footnote line ("* A/74/50.")
@@ -486,6 +514,7 @@ def read_body(blocks: list[Block], body_size: float | None = None) -> Body:
             )
         else:
             current = loose_unit(TEXT, text, block.page)
+    take_markers()
     close_current()
     _cite_lone_headings(units, captions, summary_page)
 
@@ -526,6 +555,30 @@ def _cite_lone_headings(
         text = " ".join(t for *_, t in found)
         unit = Paragraph(None, path, text, page=page, kind=TEXT, annex=annex, ordinal="1")
         units.insert(at, unit)
+
+
+def _note_finder(
+    footnotes: Sequence[Paragraph],
+) -> Callable[[str, int | None], str | None]:
+    """marker, page -> the ordinal of the footnote it refers to: the one with that marker on
+    the same page, else on the next (a footnote carried over), else the only one with it."""
+    on_page: dict[tuple[str, int | None], str] = {}
+    anywhere: dict[str, list[str]] = {}
+    for unit in footnotes:
+        ordinal = unit.ordinal or ""
+        label = ordinal.split(" (p. ")[0]
+        on_page.setdefault((label, unit.page), ordinal)
+        anywhere.setdefault(label, []).append(ordinal)
+
+    def find(marker: str, page: int | None) -> str | None:
+        found = on_page.get((marker, page))
+        if found is None and page is not None:
+            found = on_page.get((marker, page + 1))
+        if found is None and len(anywhere.get(marker, ())) == 1:
+            found = anywhere[marker][0]
+        return found
+
+    return find
 
 
 def footnote_units(footnotes: list[Block]) -> list[Paragraph]:
