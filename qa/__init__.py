@@ -11,7 +11,7 @@ from .errors import (
     StaleIndexError,
 )
 from .ingest import parse, read_document
-from .search import Hit, Index, search
+from .search import Hit, Index, Note, search
 
 __all__ = [
     "CorpusError",
@@ -23,6 +23,7 @@ __all__ = [
     "IndexMissingError",
     "InvalidQuestionError",
     "ModelError",
+    "Note",
     "Paragraph",
     "QAError",
     "StaleIndexError",

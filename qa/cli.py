@@ -193,6 +193,18 @@ def search_command(
         shown = hit.sentence if hit.sentence else hit.passage
         for line in textwrap.wrap(shown, width=width - 3):
             click.echo("   " + line)
+        # A paragraph's sources (its footnotes), or what cites a footnote, in a line each.
+        for note in hit.notes or hit.cited_by:
+            said = "cited in " if not hit.notes else ""
+            lines = textwrap.wrap(
+                f"{said}{note.locator}: {note.text}",
+                width=width - 5,
+                max_lines=2,
+                placeholder=" …",
+                initial_indent="   ↳ ",
+                subsequent_indent="     ",
+            )
+            click.echo(click.style("\n".join(lines), dim=True))
         click.echo()
 
 

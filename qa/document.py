@@ -193,6 +193,24 @@ class Document:
         index = self._by_ref.get(f"annex {annex}/{number}" if annex is not None else str(number))
         return self.paragraphs[index] if index is not None else None
 
+    def notes_of(self, paragraph: Paragraph) -> list[Paragraph]:
+        """The footnotes a unit cites, in the order it cites them."""
+        found = (self.unit(f"footnote/{ordinal}") for ordinal in paragraph.notes)
+        return [note for note in found if note is not None]
+
+    def citing(self, footnote: Paragraph) -> list[Paragraph]:
+        """The units that cite a footnote, in reading order."""
+        if footnote.kind != FOOTNOTE:
+            return []
+        cited = self.__dict__.get("_citing")
+        if cited is None:
+            cited = {}
+            for unit in self.paragraphs:
+                for ordinal in unit.notes:
+                    cited.setdefault(ordinal, []).append(unit)
+            object.__setattr__(self, "_citing", cited)
+        return list(cited.get(footnote.ordinal, ()))
+
     def unit(self, ref: str) -> Paragraph | None:
         """The unit whose `ref` this is ("12", "summary", "p2/text1", …)."""
         if ref == "summary":

@@ -499,8 +499,29 @@ def hit_html(hit, document: Document, terms: frozenset[str], named: bool = False
     section = _hit_section_link(document, paragraph)
     return (
         f'<article class="hit">{head}{crumbs}<div class="para">{body}</div>'
+        f"{notes_html(document, paragraph)}"
         f'<div class="hit-foot">{context}{section}</div></article>'
     )
+
+
+def notes_html(document: Document, paragraph: Paragraph) -> str:
+    """The footnotes a unit cites, each opening in the reader; for a footnote, the units that
+    cite it. Empty when there are none."""
+    notes = document.notes_of(paragraph)
+    if notes:
+        rows = "".join(
+            f'<div class="note">{_paragraph_link(document, note, note.locator, "note-ref")} '
+            f"{esc(note.text)}</div>"
+            for note in notes
+        )
+        return f'<div class="notes" aria-label="Footnotes it cites">{rows}</div>'
+    citing = document.citing(paragraph)
+    if citing:
+        links = ", ".join(
+            _paragraph_link(document, unit, unit.locator, "note-ref") for unit in citing
+        )
+        return f'<div class="notes">Cited in {links}</div>'
+    return ""
 
 
 def _hit_body(

@@ -121,6 +121,21 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A footnote that a hit's paragraph cites, or a unit that cites a footnote hit.
+
+    Attributes:
+        locator: "footnote 4" (or "para. 22" for a unit citing a footnote).
+        text: its text.
+        citation: "S/2025/85, footnote 4", ready to paste.
+    """
+
+    locator: str
+    text: str
+    citation: str
+
+
+@dataclass(frozen=True)
 class Hit:
     """One answering paragraph, ready to cite.
 
@@ -148,6 +163,8 @@ class Hit:
         annex: the annex that holds it ("II"; "" for a single unnumbered annex), else None.
         document_kind: report, letter, resolution, decision, note or other.
         document_organ: "Security Council", "General Assembly", …, if known.
+        notes: the footnotes the paragraph cites (its sources, as the document gives them).
+        cited_by: for a footnote, the units that cite it.
     """
 
     rank: int
@@ -170,6 +187,8 @@ class Hit:
     annex: str | None = None
     document_kind: str | None = None
     document_organ: str | None = None
+    notes: tuple[Note, ...] = ()
+    cited_by: tuple[Note, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -898,7 +917,12 @@ class Index:
             annex=paragraph.annex,
             document_kind=document.kind,
             document_organ=document.organ,
+            notes=tuple(self._note(doc_id, u) for u in document.notes_of(paragraph)),
+            cited_by=tuple(self._note(doc_id, u) for u in document.citing(paragraph)),
         )
+
+    def _note(self, doc_id: str, unit: Paragraph) -> Note:
+        return Note(unit.locator, unit.text, self.citation(doc_id, unit, None))
 
     def citation(self, doc_id: str, paragraph: Paragraph, item: tuple[str, ...] | None) -> str:
         """ "S/2025/185, para. 12 — II.A …": a document with a symbol is always named by it;

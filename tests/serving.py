@@ -43,7 +43,15 @@ def library_index(built_index, encoder, tmp_path_factory):
             reads.put(reads.key(copy), read_file(copy))
         build_index(root / "corpus", root / "index", encoder)
         _library["index"] = Index(load_index(root / "index"), encoder=encoder)
+        _library["root"] = root
     return _library["index"]
+
+
+def library_dirs(built_index, encoder, tmp_path_factory) -> tuple[Path, Path]:
+    """(corpus, index folder) of `library_index`, for the command line."""
+    library_index(built_index, encoder, tmp_path_factory)
+    root = _library["root"]
+    return root / "corpus", root / "index"
 
 
 def free_port() -> int:

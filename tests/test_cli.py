@@ -80,3 +80,17 @@ def test_unknown_model_is_an_error(isolated_env, tmp_path):
 def test_bad_k_is_a_usage_error(isolated_env, k):
     out = run_qa("search", "victims", "-k", k)
     assert out.returncode == 2
+
+
+def test_search_prints_the_footnotes_a_paragraph_cites(built_index, encoder, tmp_path_factory):
+    from serving import library_dirs
+
+    corpus, index_dir = library_dirs(built_index, encoder, tmp_path_factory)
+    env = {"QA_CORPUS_DIR": str(corpus), "QA_INDEX_DIR": str(index_dir), "COLUMNS": "100"}
+    out = run_qa("search", "para. 17", "-d", "A/80/159", "-k", "1", env=env)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("1. A/80/159, para. 17")
+    assert any(
+        line.startswith("   ↳ footnote 1: Information concerning the panellists") for line in lines
+    )

@@ -87,3 +87,20 @@ def test_citations_name_documents_by_symbol_or_title(library):
     )
     annexed = library.search("para 4", k=10, documents=["A/79/7/Add.13"])
     assert annexed[0].citation.startswith("A/79/7/Add.13, para. 4")
+
+
+def test_a_hit_carries_the_footnotes_it_cites_and_a_footnote_what_cites_it(library):
+    # A/80/159, para. 17: "… The panellists gave presentations,¹ after which …"
+    (para,) = library.search("para. 17", k=1, documents=["A/80/159"])
+    assert para.ref == "17" and not para.cited_by
+    assert [(n.locator, n.citation) for n in para.notes] == [("footnote 1", "A/80/159, footnote 1")]
+    assert para.notes[0].text.startswith("Information concerning the panellists")
+    assert para.to_dict()["notes"][0]["locator"] == "footnote 1"
+    hits = library.search(
+        "Where is information about the panellists and their affiliations?",
+        k=10,
+        documents=["A/80/159"],
+    )
+    note = next(h for h in hits if h.kind == "footnote" and h.ref == "footnote/1")
+    assert not note.notes
+    assert [n.citation for n in note.cited_by] == [para.citation]

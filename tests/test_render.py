@@ -393,3 +393,18 @@ def test_results_across_documents_and_the_address_are_escaped(index):
     shared = render.shareable(html, "?q=" + ATTACKS[5] + "&organ=SC")
     assert 'data-share="?q=&#36;&#123;alert(1)&#125;&amp;organ=SC"' in shared
     assert_inert(shared)
+
+
+def test_a_paragraphs_footnotes_show_under_it_and_a_footnote_says_what_cites_it():
+    from pathlib import Path
+
+    from qa.ingest import read_document
+    from qa.render import notes_html
+
+    document = read_document(Path(__file__).parent / "fixtures" / "un" / "A_80_159.en.pdf")
+    cited = notes_html(document, document.paragraph(17))
+    assert 'class="notes"' in cited and ">footnote 1</a>" in cited
+    assert "Information concerning the panellists" in cited
+    citing = notes_html(document, document.unit("footnote/1"))
+    assert citing.startswith('<div class="notes">Cited in ') and ">para. 17</a>" in citing
+    assert notes_html(document, document.paragraph(16)) == ""
