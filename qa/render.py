@@ -510,17 +510,17 @@ def notes_html(document: Document, paragraph: Paragraph) -> str:
     notes = document.notes_of(paragraph)
     if notes:
         rows = "".join(
-            f'<div class="note">{_paragraph_link(document, note, note.locator, "note-ref")} '
+            f'<div class="source">{_paragraph_link(document, note, note.locator, "source-ref")} '
             f"{esc(note.text)}</div>"
             for note in notes
         )
-        return f'<div class="notes" aria-label="Footnotes it cites">{rows}</div>'
+        return f'<div class="sources" aria-label="Footnotes it cites">{rows}</div>'
     citing = document.citing(paragraph)
     if citing:
         links = ", ".join(
-            _paragraph_link(document, unit, unit.locator, "note-ref") for unit in citing
+            _paragraph_link(document, unit, unit.locator, "source-ref") for unit in citing
         )
-        return f'<div class="notes">Cited in {links}</div>'
+        return f'<div class="sources">Cited in {links}</div>'
     return ""
 
 

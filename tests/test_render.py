@@ -403,8 +403,8 @@ def test_a_paragraphs_footnotes_show_under_it_and_a_footnote_says_what_cites_it(
 
     document = read_document(Path(__file__).parent / "fixtures" / "un" / "A_80_159.en.pdf")
     cited = notes_html(document, document.paragraph(17))
-    assert 'class="notes"' in cited and ">footnote 1</a>" in cited
+    assert 'class="sources"' in cited and ">footnote 1</a>" in cited
     assert "Information concerning the panellists" in cited
     citing = notes_html(document, document.unit("footnote/1"))
-    assert citing.startswith('<div class="notes">Cited in ') and ">para. 17</a>" in citing
+    assert citing.startswith('<div class="sources">Cited in ') and ">para. 17</a>" in citing
     assert notes_html(document, document.paragraph(16)) == ""
