@@ -861,7 +861,10 @@ def _reader_paragraph(
         + "</div>"
     )
     body = paragraph_body(paragraph, focus=focus_item if focus else None)
-    return f'<section class="{classes}" id="{esc(anchor)}">{head}<div>{body}</div></section>'
+    sources = notes_html(document, paragraph)
+    return (
+        f'<section class="{classes}" id="{esc(anchor)}">{head}<div>{body}{sources}</div></section>'
+    )
 
 
 def _short_part(document: Document, part: int | str) -> str:

@@ -408,3 +408,16 @@ def test_a_paragraphs_footnotes_show_under_it_and_a_footnote_says_what_cites_it(
     citing = notes_html(document, document.unit("footnote/1"))
     assert citing.startswith('<div class="sources">Cited in ') and ">para. 17</a>" in citing
     assert notes_html(document, document.paragraph(16)) == ""
+
+
+def test_the_reader_lists_a_paragraphs_footnotes_under_it():
+    from pathlib import Path
+
+    from qa.ingest import read_document
+    from qa.render import part_of, section_html
+
+    document = read_document(Path(__file__).parent / "fixtures" / "un" / "A_80_159.en.pdf")
+    paragraph = document.paragraph(17)
+    html = section_html(document, part_of(document, paragraph), focus=paragraph.ref)
+    sources = html[html.index('id="para-17"') :].split('class="sources"', 1)[1]
+    assert ">footnote 1</a>" in sources.split("</section>", 1)[0]
