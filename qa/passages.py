@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .document import Document, Paragraph, SubItem
+from .document import FOOTNOTE, Document, Paragraph, SubItem
 
 
 @dataclass(frozen=True)
@@ -206,9 +206,16 @@ def make_passages(
             title = paragraph.section_title or (
                 paragraph.headings[-1].title if paragraph.headings else ""
             )
-            heading = heading_path(document, paragraph, count_tokens, heading_budget)
+            # A footnote is read with the unit that cites it (its headings, and its text as
+            # context): alone, "SIPRI Yearbook 2024" says nothing of the warheads it counts.
+            citing = document.citing(paragraph)[:1] if paragraph.kind == FOOTNOTE else []
+            heading = heading_path(
+                document, (citing or [paragraph])[0], count_tokens, heading_budget
+            )
             budget = context_budget - (count_tokens(heading) if heading else 0)
             for label, text, context in paragraph_units(paragraph, title):
+                if citing:
+                    context = citing[0].text
                 context = _trim(context, count_tokens, budget)
                 read_with = "\n".join(part for part in (heading, context) if part)
                 whole = label is None

@@ -62,3 +62,20 @@ def test_split_sentences_keeps_abbreviations():
         "Then 7,400 victims were helped.",
         "End.",
     ]
+
+
+def test_a_footnote_is_read_with_the_paragraph_that_cites_it(encoder):
+    from pathlib import Path
+
+    from qa.ingest import read_document
+
+    doc = read_document(Path(__file__).parent / "fixtures" / "un" / "A_80_159.en.pdf")
+    passages = make_passages([doc], encoder.count_tokens, encoder.max_tokens)
+    (note,) = [p for p in passages if p.ref == "footnote/1"]
+    cited = next(p for p in passages if p.ref == "17" and p.item is None)
+    assert note.text.startswith("Information concerning the panellists")
+    assert note.heading == cited.heading and note.heading.startswith(doc.title)
+    assert note.context.startswith("In accordance with the format and annotated provisional")
+    # A footnote no unit cites (the masthead's "*") is read alone, as before.
+    (alone,) = [p for p in passages if p.ref == "footnote/*"]
+    assert alone.context == "" and alone.heading == doc.title
