@@ -82,15 +82,21 @@ def test_bad_k_is_a_usage_error(isolated_env, k):
     assert out.returncode == 2
 
 
-def test_search_prints_the_footnotes_a_paragraph_cites(built_index, encoder, tmp_path_factory):
+def test_search_prints_the_footnotes_a_paragraph_cites(
+    built_index, encoder, tmp_path_factory, monkeypatch
+):
+    from click.testing import CliRunner
     from serving import library_dirs
 
+    from qa.cli import main
+
     corpus, index_dir = library_dirs(built_index, encoder, tmp_path_factory)
-    env = {"QA_CORPUS_DIR": str(corpus), "QA_INDEX_DIR": str(index_dir), "COLUMNS": "100"}
-    out = run_qa("search", "para. 17", "-d", "A/80/159", "-k", "1", env=env)
-    assert out.returncode == 0, out.stderr
-    lines = out.stdout.splitlines()
+    monkeypatch.setenv("QA_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("QA_INDEX_DIR", str(index_dir))
+    monkeypatch.setenv("COLUMNS", "100")
+    out = CliRunner().invoke(main, ["search", "para. 17", "-d", "A/80/159", "-k", "1"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
     assert lines[0].startswith("1. A/80/159, para. 17")
-    assert any(
-        line.startswith("   ↳ footnote 1: Information concerning the panellists") for line in lines
-    )
+    source = "   ↳ footnote 1: Information concerning the panellists"
+    assert any(line.startswith(source) for line in lines)
