@@ -430,15 +430,17 @@ def test_an_annex_at_the_body_margin_keeps_its_own_numbering():
 
 
 def test_a_unit_names_the_footnotes_its_blocks_mark():
-    # Paragraph 1 carries marker 1 on page 1 and, continued on page 2, marker 2; the heading
-    # on page 2 carries marker 3, which no unit cites; paragraph 2 cites the footnote "1"
-    # printed again on page 2 ("1 (p. 2)"), not page 1's.
+    # Paragraph 1 carries marker 1 on page 1 and, continued on page 2, marker 2. The heading
+    # on page 2 carries marker 3: it goes to the first unit under the heading, paragraph 2,
+    # whose own marker 1 is the footnote "1" printed again on page 2 ("1 (p. 2)"), not page
+    # 1's. A table keeps its own markers.
     footnotes = footnote_units(
         [
             Block("A/79/1.", 1, "footnote", label="1"),
             Block("See annex.", 2, "footnote", label="2"),
             Block("A/80/3.", 2, "footnote", label="3"),
             Block("Same number, second page.", 2, "footnote", label="1"),
+            Block("Provisional figures.", 2, "footnote", label="a"),
         ]
     )
     blocks = [
@@ -446,7 +448,14 @@ def test_a_unit_names_the_footnotes_its_blocks_mark():
         dataclasses.replace(_text("to the next page and ends here.", 2), markers=("2",)),
         dataclasses.replace(_text("II. Findings", 2, bold=True), markers=("3",)),
         dataclasses.replace(_text("2. The second paragraph.", 2), markers=("1",)),
+        Block("Year Cases\n2024 12", 2, "table", markers=("a",)),
+        _text("3. The third paragraph cites nothing.", 2),
     ]
     units = read_body(blocks, 10.0, footnotes).units
-    assert [(u.number, u.notes) for u in units] == [(1, ("1", "2")), (2, ("1 (p. 2)",))]
-    assert [f.ordinal for f in footnotes] == ["1", "2", "3", "1 (p. 2)"]
+    assert sorted((u.kind, u.number or 0, u.notes) for u in units) == [
+        (PARAGRAPH, 1, ("1", "2")),
+        (PARAGRAPH, 2, ("3", "1 (p. 2)")),
+        (PARAGRAPH, 3, ()),
+        ("table", 0, ("a",)),
+    ]
+    assert [f.ordinal for f in footnotes] == ["1", "2", "3", "1 (p. 2)", "a"]

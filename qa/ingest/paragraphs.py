@@ -278,16 +278,24 @@ def read_body(
             current = None
 
     # A block's footnote markers go to the unit it was read into: the one being read after it,
-    # if that is new or has grown (a heading, a table or the Summary takes none).
+    # if that is new or has grown. A heading's go to the first unit under it (`pending`); a
+    # table takes its own; the Summary's and the contents' are dropped.
     marked: tuple[Block, _Open | None, int] | None = None
+    pending: list[tuple[str, int | None]] = []
 
     def take_markers() -> None:
         if marked is not None and current is not None:
             block, before, size = marked
             if current is not before or current.size() != size:
+                current.markers.extend(pending)
+                pending.clear()
                 current.markers.extend((m, block.page) for m in block.markers)
 
     def set_heading(heading: Heading, page: int | None = None) -> None:
+        nonlocal marked
+        if marked is not None:  # a heading's markers go to the first unit under it
+            pending.extend((m, marked[0].page) for m in marked[0].markers)
+            marked = None
         close_current()
         while headings and headings[-1].level >= heading.level:
             headings.pop()
@@ -304,7 +312,9 @@ def read_body(
     while i < len(blocks):
         take_markers()
         block, text = blocks[i], texts[i]
-        marked = (block, current, current.size() if current else 0) if block.markers else None
+        marked = (
+            (block, current, current.size() if current else 0) if block.markers or pending else None
+        )
         i += 1
         if not text or (block.bold is None and block.text.lstrip().startswith("* ")):
             continue  # a plain-text footnote line ("* A/74/50.")
@@ -343,7 +353,10 @@ def read_body(
             mode = "body"
 
         if block.kind == "table":
-            units.append(loose_unit(TABLE, block.text, block.page).close())
+            table = loose_unit(TABLE, block.text, block.page)
+            table.markers.extend([*pending, *((m, block.page) for m in block.markers)])
+            pending.clear()
+            units.append(table.close(note))
             continue
 
         numbered = NUMBERED.match(text)
