@@ -9,7 +9,8 @@ PDFs named in LIBRARY_PDFS below, of every organ and kind, read from the given f
 serves it. It writes docs/screenshot.png (a question, its cited paragraphs, the first one open
 in its document), docs/screenshot-phone.png (the same on a phone) and, for a library,
 docs/screenshot-library.png (Security Council documents only, the best paragraph of each, and
-the library pane with its facets).
+the library pane with its facets) and docs/screenshot-footnotes.png (a hit with the footnote
+it cites).
 
 Prints the seconds from process start to the server answering HTTP and to the first answer
 from the search API. Needs Debian's chromium (/usr/bin/chromium) and the `playwright` package
@@ -36,6 +37,7 @@ from browser_flags import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 QUESTION = "How many victims did IOM assist in 2018?"
 LIBRARY_QUESTION = "humanitarian access"
+FOOTNOTE_QUESTION = "How was the discussion panel on marine technology organized?"
 LIBRARY_DIR = Path("/tmp/qa-screenshot-library")
 LIBRARY_PDFS = """
 A_53_601 A_79_722 A_79_770 A_79_7_Add.13 A_79_815 A_80_116 A_80_159 A_80_176 A_80_91
@@ -134,6 +136,15 @@ def screenshots(url: str, out_dir: Path, library: bool) -> list[Path]:
                 page.locator("#qa-filters button.label-wrap").click()
                 page.wait_for_timeout(600)
                 written.append(save(page, out_dir / "screenshot-library.png"))
+                # A paragraph with the footnote it cites, the hit alone.
+                page.goto(f"{url}?q={quote(FOOTNOTE_QUESTION)}&doc=A/80/159")
+                hit = page.locator("#qa-results .hit").first
+                hit.locator(".sources").wait_for(timeout=60_000)
+                page.wait_for_timeout(600)
+                path = out_dir / "screenshot-footnotes.png"
+                hit.screenshot(path=str(path))
+                shrink_png(path)
+                written.append(path)
                 page.close()
         finally:
             browser.close()
