@@ -206,8 +206,9 @@ def make_passages(
             title = paragraph.section_title or (
                 paragraph.headings[-1].title if paragraph.headings else ""
             )
-            # A footnote is read with the unit that cites it (its headings, and its text as
-            # context): alone, "SIPRI Yearbook 2024" says nothing of the warheads it counts.
+            # A footnote is read with the unit that cites it: its heading path (the model's)
+            # and its text as context (BM25's; a whole unit's context is not the model's, see
+            # Passage.embed_text): alone, "SIPRI Yearbook 2024" says nothing of the warheads.
             citing = document.citing(paragraph)[:1] if paragraph.kind == FOOTNOTE else []
             heading = heading_path(
                 document, (citing or [paragraph])[0], count_tokens, heading_budget
