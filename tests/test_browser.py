@@ -221,3 +221,18 @@ def test_a_deep_link_restores_filters_and_the_across_documents_view(library_page
         "since": ["2019"],
         "by": ["document"],
     }
+
+
+def test_a_hit_lists_the_footnote_it_cites_and_opens_it(library_page, library_server):
+    page = library_page
+    page.goto(f"{library_server}?q={quote('para. 17')}&doc=A/80/159")
+    sources = page.locator("#qa-results .hit .sources").first
+    sources.wait_for()
+    assert sources.inner_text().startswith("footnote 1 Information concerning the panellists")
+    sources.locator(".source-ref").click()
+    focus = page.locator("#qa-reader .rpara.focus")
+    focus.wait_for()
+    assert "Information concerning the panellists" in focus.inner_text()
+    # The footnote, in the reader, says which paragraph cites it.
+    assert "Cited in para. 17" in focus.inner_text()
+    assert page.dialogs == []
