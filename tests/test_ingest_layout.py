@@ -197,6 +197,22 @@ def test_a_footnote_repeated_on_every_page_is_not_a_running_footer():
     assert all(n.text.endswith("decision 1/CP.21.") for n in layout.footnotes)
 
 
+def test_a_page_number_set_just_below_the_notes_in_their_type_is_not_part_of_them():
+    # DP-FPA/2025/1: the page number sits 4 points under the last note line, same size.
+    def page(n):
+        return Page(n, 612, 792, _prose(400) + (
+            _at("__________________", 694.3, 111.6, 8.0),
+            _at(f"{n} See PCB 53 decision point 6.5 and the scorecards for {n}.", 701.4, 135.5,
+                8.5, base=707.3),
+            _at("urgency is now, AIDS at a crossroads.", 711.2, 135.5, 8.5, base=717.0),
+            _at(str(n + 1), 720.8, 72.3, 8.5, base=726.5, x1=76.1),
+        ))  # fmt: skip
+
+    layout = lay_out([page(n) for n in range(1, 5)], [])
+    assert [n.label for n in layout.footnotes] == ["1", "2", "3", "4"]
+    assert all(n.text.endswith("at a crossroads.") for n in layout.footnotes)
+
+
 def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
     notes = _footnote_blocks([
         _at("* In accordance with rule 72 of the rules of procedure.", 666, 115.7, 8.5),
@@ -208,6 +224,35 @@ def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
         ("1", "See General Assembly resolution 70/1."),
         ("2", "E/2025/66."),
     ]
+
+
+def test_the_languages_a_text_was_submitted_in_are_not_its_text():
+    # A/80/61: wrapped onto a second line under the title; E/HLPF/2025/5: run into the text.
+    page = Page(1, 595, 842, (
+        _at("Report of UN-Nutrition", 100, 72, 12.0),
+        _at("[Original: Arabic, Chinese, English, French,", 130, 360),
+        _at("Russian and Spanish]", 142, 460),
+        _at("The right to have access to safe, sufficient and nutritious foods.", 170, 72),
+        _at("[Original: English]", 300, 460),
+        _at("In 2025, Angola will celebrate 50 years of independence.", 312, 72),
+    ))  # fmt: skip
+    texts = [b.text for b in lay_out([page], []).blocks]
+    assert not any("Original" in t for t in texts)
+    assert "The right to have access to safe, sufficient and nutritious foods." in texts
+    assert any(t.startswith("In 2025, Angola") for t in texts)
+
+
+def test_the_job_number_above_the_footer_band_and_a_continued_mark_are_furniture():
+    # A/80/42's last page: the job number under the text, above the band; A/52/620 (typed in
+    # 1997): "/..." at the foot of each page, run into the job number on the first.
+    page = Page(1, 612, 792, (
+        _at("appreciation to the Chair and the Secretariat.", 195.3, 147.5),
+        _at("25-06847 (E) 090525", 697.5, 60.2),
+        _at("97-31708 (E) 181197 /...", 713.2, 65.9),
+        _at("/...", 724.9, 524.4),
+    ))  # fmt: skip
+    kept = [ln.text for ln in page.lines if not is_running(ln, page, set(), [])]
+    assert kept == ["appreciation to the Chair and the Secretariat."]
 
 
 def test_the_symbol_in_a_footer_is_furniture_in_any_case():

@@ -19,9 +19,16 @@ _JOB_NUMBER = re.compile(r"\b(?:GE\.)?\d{2}-\d{5}[A-Z]?\b(?:\s*\([A-Z]\))?(?:\s+
 _RUNNING_TOKENS = re.compile(
     r"(?:\*\d{6,}\*|\b\d{1,4}/\d{2}-\d{5}\b|(?:GE\.)?\d{2}-\d{5}[A-Z]?(?:\s*\([A-Z]\))?"
     r"|\b\d{6}\b|\b\d{1,4}\s*/\s*\d{1,4}\b"
-    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}(?=\s|$)|(?<=\s)\d{1,4}$|^[ivxlc]{1,6}$)"
+    r"|\b[Pp]age\s+\d+(?:\s+of\s+\d+)?\b|^\d{1,4}(?=\s|$)|(?<=\s)\d{1,4}$|^[ivxlc]{1,6}$"
+    r"|/\.\.\.|/…)"  # "/...": a typewritten page's "continued overleaf"
 )
+# The job number with its language and dates ("25-06847 (E) 090525", "V.25-09303 (E) 230625
+# 240625"): set under the last page's text, above the footer band, but never text.
+_JOB_LINE = re.compile(r"^(?:[A-Z]{1,2}\.)?\d{2}-\d{5}[A-Z]?\s*\([A-Z]\)(?:\s+\d{6}){0,2}$")
 _SEPARATOR = re.compile(r"^[_\-—–]{5,}$")
+# The languages a text was submitted in, printed under its title in a compilation ("[Original:
+# English]"): the masthead's, not the text's.
+_ORIGINAL = re.compile(r"^\[Original:\s[^\]]*\]\s*")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|(?:\s\.){4,}|…{2,}\s*\d{1,4}$")
 _FOOTNOTE_TEXT_START = re.compile(r"^(\*{1,3}|\d{1,3}|[a-z])\s+(?=\S)")
 _UNIT_START = re.compile(
@@ -239,12 +246,14 @@ def is_running(
     line: Line, page: Page, shapes: set[str], symbols: list[str], edge: bool = False
 ) -> bool:
     """A page number, job number, barcode or the symbol in a page's top or bottom band, or a
-    line that repeats there on many pages."""
+    line that repeats there on many pages; a job number with its language anywhere."""
     in_band = (
         line.top < _EDGE_BAND * page.height
         or line.baseline > (1 - _EDGE_BAND) * page.height
         or edge
     )
+    if _JOB_LINE.match(line.text.strip()):
+        return True
     if not in_band:
         return False
     if _shape(line.text) in shapes:
@@ -281,9 +290,32 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
         body, notes = _split_footnotes(body, size)
         footnotes.extend(_footnote_blocks(notes))
         split = page.width / 2 if len(_columns(body, page.width)) > 1 else None
-        blocks.extend(_blocks(body, size, split))
+        blocks.extend(_without_original(_blocks(body, size, split)))
     mended = _join_hyphens(blocks + footnotes)
     return Layout(mended[: len(blocks)], mended[len(blocks) :], size)
+
+
+def _without_original(blocks: list[Block]) -> list[Block]:
+    """The blocks without the "[Original: …]" line that opens some (alone or run into the
+    text under it)."""
+    kept: list[Block] = []
+    for block in blocks:
+        if kept and kept[-1].text.startswith("[Original:") and "]" not in kept[-1].text:
+            opened = kept.pop()  # the languages wrapped onto a second line ("… French, / Russian")
+            block = dataclasses.replace(
+                block, text=f"{opened.text} {block.text}", lines=opened.lines + block.lines
+            )
+        found = _ORIGINAL.match(block.text)
+        if found is None:
+            kept.append(block)
+        elif found.end() < len(block.text):
+            closing = next((k for k, ln in enumerate(block.lines) if "]" in ln), -1)
+            kept.append(
+                dataclasses.replace(
+                    block, text=block.text[found.end() :], lines=block.lines[closing + 1 :]
+                )
+            )
+    return kept
 
 
 def _page_body(
@@ -315,6 +347,8 @@ def _repeated_note(line: Line, above: list[Line], size: float) -> bool:
     note line just above it in the same small type."""
     if line.size >= size - 0.5:
         return False
+    if re.fullmatch(r"\d{1,4}|[ivxlc]{1,6}", line.text.strip()):
+        return False  # the page number, set in the notes' small type just below them
     if line.markers:
         return True
     prev = above[-1] if above else None
