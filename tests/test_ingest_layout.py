@@ -226,6 +226,33 @@ def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
     ]
 
 
+def test_numbered_notes_set_well_right_of_an_asterisk_note_are_notes_of_their_own():
+    # E/2025/L.18: the "*" note at 102.4 points, the raised "1", "2", "3" at 117.6.
+    notes = _footnote_blocks([
+        _at("* In accordance with rule 72 of the rules of procedure.", 666.0, 102.4, 8.5),
+        _at("A/80/64.", 675.8, 117.6, 8.5, markers=("1",)),
+        _at("E/2025/56.", 686.3, 117.1, 8.5, markers=("2",)),
+        _at("See E/2025/SR.15.", 696.8, 117.2, 8.5, markers=("3",)),
+    ])  # fmt: skip
+    assert [(n.label, n.text) for n in notes] == [
+        ("*", "In accordance with rule 72 of the rules of procedure."),
+        ("1", "A/80/64."),
+        ("2", "E/2025/56."),
+        ("3", "See E/2025/SR.15."),
+    ]
+
+
+def test_a_note_citing_the_documents_own_symbol_at_the_foot_is_not_its_footer():
+    # E/2025/72, a draft resolution: "¹ E/2025/72." is the report it considers.
+    page = Page(4, 612, 792, _prose(500) + (
+        _at("__________________", 719.6, 99.6, 8.0),
+        _at("E/2025/72.", 725.7, 117.6, 8.5, base=732.5, markers=("1",)),
+        _at("4/25 25-08365", 749.0, 60.2, 7.0, base=753.8),
+    ))  # fmt: skip
+    layout = lay_out([page], ["E/2025/72"])
+    assert [(n.label, n.text) for n in layout.footnotes] == [("1", "E/2025/72.")]
+
+
 def test_the_languages_a_text_was_submitted_in_are_not_its_text():
     # A/80/61: wrapped onto a second line under the title; E/HLPF/2025/5: run into the text.
     page = Page(1, 595, 842, (

@@ -335,10 +335,22 @@ def _page_body(
         if is_running(line, page, shapes, symbols, edge) and not (
             _marker_of_next(line, lines[n + 1] if n + 1 < len(lines) else None)
             or (_shape(line.text) in shapes and _repeated_note(line, body, size))
+            or _symbol_note(line, size)
         ):
             continue
         body.append(line)
     return body
+
+
+def _symbol_note(line: Line, size: float) -> bool:
+    """A note in small type that cites a document by its symbol alone (E/2025/72's "¹
+    E/2025/72.", the report the resolution considers): in the bottom band it reads as the
+    footer's symbol, but it carries its marker and no page or job number."""
+    return (
+        bool(line.markers)
+        and line.size < size - 0.5
+        and bool(_RUNNING_TOKENS.sub(" ", line.text).strip(" |*-–—."))
+    )
 
 
 def _repeated_note(line: Line, above: list[Line], size: float) -> bool:
@@ -445,8 +457,11 @@ def _footnote_blocks(lines: list[Line]) -> list[Block]:
         if pending is not None:
             new_label, text, pending = pending, line.text, None
         # A raised marker opens a note where the note before it opened, give or take the
-        # width of a marker ("* In accordance ..." above "¹ See ...").
-        elif line.markers and (not current or line.x0 < current[0].x0 + 4):
+        # width of a marker ("* In accordance ..." above "¹ See ..."), or anywhere if it is
+        # the next marker in turn (E/2025/L.18 sets its "¹" 15 points right of the "*").
+        elif line.markers and (
+            not current or line.x0 < current[0].x0 + 4 or _next_marker(label, line.markers[0])
+        ):
             new_label = line.markers[0]
             text = line.text
         elif lead and (not current or line.x0 <= current[0].x0 + 1 or lead.group(1)[0] == "*"):
@@ -460,6 +475,15 @@ def _footnote_blocks(lines: list[Line]) -> list[Block]:
             current.append(line)
     close()
     return notes
+
+
+def _next_marker(label: str | None, marker: str) -> bool:
+    """Whether `marker` is the note after `label`'s: 1 after an asterisk note, n + 1 after n."""
+    if label is None or not marker.isdigit():
+        return False
+    if label.startswith("*"):
+        return marker == "1"
+    return label.isdigit() and int(marker) == int(label) + 1
 
 
 def _retext(line: Line, text: str) -> Line:
