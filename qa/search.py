@@ -1097,13 +1097,21 @@ class Index:
         within = self.within(allowed)
         if group_by == "document":
             return self._by_document(question, mode, k, within, allowed, hits, seen)
+        # A unit a reader cannot tell from one listed above it (the same text under the same
+        # citation: a board's "Annual session / 12 June 2025" under each decision on a page)
+        # is listed once.
+        shown = {(h.citation, h.text) for h in hits}
         for key, score, pid in self.rank(question, mode, within):
             if len(hits) >= k:
                 break
             if key in seen or (allowed is not None and key[0] not in allowed):
                 continue
             seen.add(key)
-            hits.append(self._hit(len(hits) + 1, key, score, pid, question))
+            hit = self._hit(len(hits) + 1, key, score, pid, question)
+            if (hit.citation, hit.text) in shown:
+                continue
+            shown.add((hit.citation, hit.text))
+            hits.append(hit)
         return hits[:k]
 
     def _by_document(

@@ -106,3 +106,43 @@ def test_module_search_uses_one_index(isolated_env):
     index = next(iter(qs._default.values()))
     search("para 57")
     assert next(iter(qs._default.values())) is index
+
+
+_LETTER = """Security Council
+
+Distr.: General
+1 May 2025
+
+Letter dated 30 April 2025 from the Secretary-General addressed to the President of the
+Security Council
+
+I have the honour to inform you that the Board adopted the country programme for the Niger.
+
+The Board also closed its annual session after adopting the country programme for the Niger.
+
+I have the honour to inform you that the Board adopted the country programme for the Niger.
+
+The ministers of Chad discussed fisheries on the lake with the Board at length.
+"""
+
+
+def test_a_unit_the_reader_cannot_tell_from_one_above_it_is_listed_once(
+    tmp_path, encoder, fresh_index_dir
+):
+    """The same text under the same citation (here "letter, text": a plain-text letter's
+    unnumbered paragraphs) is one answer, not two."""
+    from qa.search import Index
+    from qa.store import build_index, load_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "letter.txt").write_text(_LETTER, encoding="utf-8")
+    build_index(corpus, fresh_index_dir, encoder)
+    index = Index(load_index(fresh_index_dir), encoder=encoder)
+    repeated = [p for p in index.documents["letter"].paragraphs if "honour" in p.text]
+    assert len(repeated) == 2 and repeated[0].text == repeated[1].text  # two units, one text
+
+    hits = index.search("Which country programme did the Board adopt?", k=3)
+    assert len(hits) == 3
+    assert sum("honour" in h.text for h in hits) == 1
+    assert len({(h.citation, h.text) for h in hits}) == 3
