@@ -128,4 +128,28 @@ def test_small_report_numbering_and_heading_collision():
 
 def test_text_without_paragraphs_is_refused():
     with pytest.raises(ParseError):
-        parse("Just some prose with no numbered paragraphs.", "bad")
+        parse("Just a title\n\nAnd a subtitle", "bad")
+    # One sentence of prose is a paragraph, if an unnumbered one.
+    assert [p.kind for p in parse("Just some prose with no numbered paragraphs.").paragraphs] == [
+        "text"
+    ]
+
+
+def test_a_short_sentence_of_a_plain_text_letter_is_a_unit_not_a_heading():
+    # "Recommendations." is a title; "The Board adopted the programme for the Niger." is not.
+    from qa.ingest.paragraphs import looks_like_heading
+
+    assert looks_like_heading("Recommendations.")
+    assert not looks_like_heading("The Board adopted the programme for the Niger.")
+    letter = parse(
+        "Security Council\n\nDistr.: General\n1 May 2025\n\nLetter dated 30 April 2025 from the "
+        "Secretary-General addressed to the President of the Security Council\n\nI have the "
+        "honour to inform you of the decisions of the Board.\n\nThe Board adopted the programme "
+        "for the Niger.\n\nIt also adopted the programme for Chad and closed its session.\n",
+        "letter",
+    )
+    assert [p.text for p in letter.paragraphs] == [
+        "I have the honour to inform you of the decisions of the Board.",
+        "The Board adopted the programme for the Niger.",
+        "It also adopted the programme for Chad and closed its session.",
+    ]

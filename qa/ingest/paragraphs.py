@@ -76,10 +76,13 @@ def is_complete(text: str) -> bool:
 
 
 def looks_like_heading(text: str, max_chars: int = _HEADING_MAX_CHARS) -> bool:
-    """Short, and not ending like a sentence ("Recommendations." is allowed)."""
+    """Short, and not ending like a sentence ("Recommendations." is allowed, "The Board
+    adopted the programme." is a sentence)."""
     if len(text) > max_chars:
         return False
-    return not text.endswith((".", ";", ",")) or (len(text) <= 60 and text.count(".") == 1)
+    return not text.endswith((".", ";", ",")) or (
+        len(text) <= 60 and text.count(".") == 1 and len(text.split()) <= 5
+    )
 
 
 # --- inline sub-items: "... action: (a) strengthening ...; (b) improving ..." ---------------
