@@ -70,6 +70,8 @@ class Paragraph:
             among preambular paragraphs (preamble), or its marker (footnote).
         notes: the footnotes it cites, by ordinal ("4", "1 (p. 7)"), in the order it cites
             them (PDFs whose markers are set as superscripts).
+        last_page: for unnumbered text whose sentence a page break cuts, the page it ends
+            on (cited "pp. 5–6"); else None.
     """
 
     number: int | None
@@ -81,6 +83,7 @@ class Paragraph:
     annex: str | None = None
     ordinal: str | None = None
     notes: tuple[str, ...] = ()
+    last_page: int | None = None
 
     @property
     def text(self) -> str:
@@ -120,7 +123,12 @@ class Paragraph:
             return f"footnote {self.ordinal}"
         if self.kind == PREAMBLE:
             return f"preambular para. {self.ordinal}"
-        page = f"p. {self.page}" if self.page is not None else "text"
+        if self.page is None:
+            page = "text"
+        elif self.last_page is not None and self.last_page != self.page:
+            page = f"pp. {self.page}–{self.last_page}"
+        else:
+            page = f"p. {self.page}"
         return f"{annex}{page}" + (", table" if self.kind == TABLE else "")
 
     @property
@@ -260,6 +268,7 @@ def paragraph_from_json(data: dict, paths: dict | None = None) -> Paragraph:
         annex=data.get("annex"),
         ordinal=data.get("ordinal"),
         notes=tuple(data.get("notes") or ()),
+        last_page=data.get("last_page"),
     )
 
 

@@ -165,6 +165,8 @@ class Hit:
         document_organ: "Security Council", "General Assembly", …, if known.
         notes: the footnotes the paragraph cites (its sources, as the document gives them).
         cited_by: for a footnote, the units that cite it.
+        last_page: for unnumbered text a page break cuts mid-sentence, the page it ends on
+            (its citation says "pp. 5–6"); else None.
     """
 
     rank: int
@@ -189,6 +191,7 @@ class Hit:
     document_organ: str | None = None
     notes: tuple[Note, ...] = ()
     cited_by: tuple[Note, ...] = ()
+    last_page: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -919,6 +922,7 @@ class Index:
             document_organ=document.organ,
             notes=tuple(self._note(doc_id, u) for u in document.notes_of(paragraph)),
             cited_by=tuple(self._note(doc_id, u) for u in document.citing(paragraph)),
+            last_page=paragraph.last_page,
         )
 
     def _note(self, doc_id: str, unit: Paragraph) -> Note:

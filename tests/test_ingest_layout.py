@@ -24,9 +24,35 @@ def _text(text: str, page: int, indent: float | None = 0.0, bold: bool = False) 
 
 
 def test_unnumbered_text_stops_at_a_page_break():
-    body = read_body([_text("The letter goes on and on until the page", 1), _text("ends.", 2)])
-    texts = [(u.page, u.intro) for u in body.units if u.kind == TEXT]
-    assert texts == [(1, "The letter goes on and on until the page"), (2, "ends.")]
+    body = read_body([
+        _text("The letter goes on and on until the page ends.", 1),
+        _text("Then the next page opens a paragraph of its own.", 2),
+    ])  # fmt: skip
+    texts = [(u.page, u.last_page, u.intro) for u in body.units if u.kind == TEXT]
+    assert texts == [
+        (1, None, "The letter goes on and on until the page ends."),
+        (2, None, "Then the next page opens a paragraph of its own."),
+    ]
+
+
+def test_unnumbered_text_a_page_break_cuts_mid_sentence_runs_on_and_is_cited_by_both_pages():
+    # E/HLPF/2025/5: "… although a significant gender gap" / "persists (the rate was …".
+    body = read_body([
+        _text("Unemployment fell, although a significant gender gap", 1),
+        _text("persists (the rate was 3.0 per cent for men).", 2),
+        _text("Another paragraph follows on that page.", 2),
+        _text("and a lower-case line after a finished sentence is its own text", 3),
+    ])  # fmt: skip
+    units = [u for u in body.units if u.kind == TEXT]
+    assert [(u.page, u.last_page, u.ordinal) for u in units] == [
+        (1, 2, "1"), (2, None, "1"), (3, None, "1"),
+    ]  # fmt: skip
+    assert units[0].intro == (
+        "Unemployment fell, although a significant gender gap persists (the rate was 3.0 per "
+        "cent for men)."
+    )
+    assert units[0].locator == "pp. 1–2"
+    assert units[1].locator == "p. 2"
 
 
 def test_a_page_of_headings_alone_is_cited_by_them():

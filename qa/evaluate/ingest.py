@@ -138,9 +138,13 @@ def pages_right(
 
 def _runs_onto(document: Document, phrase: str, page: int) -> bool:
     """The phrase is in a numbered paragraph that starts on an earlier page and runs on over
-    the page break (cited by its number, not its page)."""
+    the page break (cited by its number, not its page), or in text cited by the pages it
+    runs over ("pp. 5–6")."""
     units = [p for p in document.paragraphs if p.kind != FOOTNOTE]
     for at, unit in enumerate(units):
+        if unit.last_page is not None and phrase and phrase in _norm(unit.text):
+            if unit.page is not None and unit.page <= page <= unit.last_page:
+                return True
         if unit.kind == PARAGRAPH and phrase and phrase in _norm(unit.text):
             following = units[at + 1].page if at + 1 < len(units) else None
             if unit.page is not None and unit.page < page and (following or page) >= page:

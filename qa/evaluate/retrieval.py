@@ -71,7 +71,8 @@ def answer_key(answer: dict) -> str:
 
 def hit_keys(hit) -> set[str]:
     """Every key a hit answers to: its unit (numbered paragraph, preambular paragraph,
-    footnote) and the page it starts on."""
+    footnote) and the page it starts on (every page it is cited by, for text a page break
+    cuts: "pp. 5–6")."""
     keys = set()
     if hit.kind == "paragraph" and hit.paragraph is not None:
         keys.add(f"{hit.document}|para|{_annex(hit.annex)}|{hit.paragraph}")
@@ -79,7 +80,8 @@ def hit_keys(hit) -> set[str]:
         ordinal = hit.ref.split("/", 1)[-1].split(" ")[0]
         keys.add(f"{hit.document}|{hit.kind}|{ordinal}")
     if hit.page is not None:
-        keys.add(f"{hit.document}|page|{hit.page}")
+        last = hit.last_page or hit.page
+        keys.update(f"{hit.document}|page|{page}" for page in range(hit.page, last + 1))
     return keys
 
 

@@ -127,6 +127,8 @@ class _Open:
     items: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     # The footnote markers of the blocks read into it, with each block's page.
     markers: list[tuple[str, int | None]] = field(default_factory=list)
+    # Unnumbered text carried over a page break in mid-sentence: the page it ends on.
+    last_page: int | None = None
 
     def size(self) -> int:
         """How much it holds: grows with every block read into it."""
@@ -179,6 +181,7 @@ class _Open:
             kind=self.kind,
             annex=self.annex,
             ordinal=self.ordinal,
+            last_page=self.last_page,
             notes=tuple(
                 dict.fromkeys(
                     found for marker, page in self.markers if note and (found := note(marker, page))
@@ -463,12 +466,12 @@ def read_body(
             current is not None
             and current.kind != PREAMBLE
             and not is_complete(current.last_text())
-            and not _new_page(current, block)
+            and not _new_page(current, block, text)
             and not larger
             and not (structural and heading_like)
             and not (block.bold and not _bold_continues(current, block))
         ):
-            current.extend_last(text)
+            _carry_on(current, block, text)
             continue
 
         if _PREAMBLE_LEAD.match(text) and expected == 1:
@@ -518,9 +521,9 @@ def read_body(
             current is not None
             and current.kind == TEXT
             and not is_complete(current.intro)
-            and not _new_page(current, block)
+            and not _new_page(current, block, text)
         ):
-            current.extend_last(text)
+            _carry_on(current, block, text)
             continue
         close_current()
         if in_preamble:
@@ -548,9 +551,23 @@ def read_body(
     return Body(summary, units, all_headings)
 
 
-def _new_page(current: _Open, block: Block) -> bool:
-    """Unnumbered text is cited by page, so it does not run on across a page break."""
-    return current.kind == TEXT and block.page is not None and block.page != current.page
+def _new_page(current: _Open, block: Block, text: str) -> bool:
+    """Unnumbered text is cited by page, so it does not run on across a page break, unless
+    the break cuts a sentence: the unit stops mid-sentence and the next page goes on in lower
+    case ("… a significant gender gap" / "persists (the rate was …"). It then runs on, and is
+    cited by both pages (`last_page`). Callers have checked that the unit stops
+    mid-sentence."""
+    ends = current.last_page or current.page
+    if current.kind != TEXT or block.page is None or block.page == ends:
+        return False
+    return not (text[:1].islower() and ends is not None and block.page == ends + 1)
+
+
+def _carry_on(current: _Open, block: Block, text: str) -> None:
+    """The block's text read into the unit, whose last page it may be."""
+    current.extend_last(text)
+    if current.kind == TEXT and block.page is not None and block.page != current.page:
+        current.last_page = block.page
 
 
 def _cite_lone_headings(
