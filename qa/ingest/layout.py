@@ -300,11 +300,13 @@ def _without_original(blocks: list[Block]) -> list[Block]:
     text under it)."""
     kept: list[Block] = []
     for block in blocks:
-        if kept and kept[-1].text.startswith("[Original:") and "]" not in kept[-1].text:
-            opened = kept.pop()  # the languages wrapped onto a second line ("… French, / Russian")
-            block = dataclasses.replace(
-                block, text=f"{opened.text} {block.text}", lines=opened.lines + block.lines
-            )
+        opened = kept[-1] if kept else None
+        if opened and opened.text.startswith("[Original:") and "]" not in opened.text:
+            # The languages wrapped onto a second line ("… French, / Russian and Spanish]").
+            joined = f"{opened.text} {block.text}"
+            if _ORIGINAL.match(joined):
+                kept.pop()
+                block = dataclasses.replace(block, text=joined, lines=opened.lines + block.lines)
         found = _ORIGINAL.match(block.text)
         if found is None:
             kept.append(block)
