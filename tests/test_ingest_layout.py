@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from qa.document import FOOTNOTE, PARAGRAPH, PREAMBLE, TEXT, Document, Paragraph
 from qa.evaluate.ingest import footnote_numbers, own_label
 from qa.ingest.layout import (
@@ -239,31 +241,24 @@ def test_a_page_number_set_just_below_the_notes_in_their_type_is_not_part_of_the
     assert all(n.text.endswith("at a crossroads.") for n in layout.footnotes)
 
 
-def test_an_asterisk_note_then_numbered_notes_a_little_to_its_right():
+@pytest.mark.parametrize(
+    "asterisk_x0",
+    [
+        115.7,  # E/2025/66's notes: the raised "1" a little right of the "*"
+        102.4,  # E/2025/L.18's: the raised "1", "2", "3" 15 points right of the "*"
+    ],
+)
+def test_numbered_notes_right_of_an_asterisk_note_are_notes_of_their_own(asterisk_x0):
     notes = _footnote_blocks([
-        _at("* In accordance with rule 72 of the rules of procedure.", 666, 115.7, 8.5),
-        _at("See General Assembly resolution 70/1.", 676, 117.7, 8.5, markers=("1",)),
-        _at("E/2025/66.", 686, 117.1, 8.5, markers=("2",)),
+        _at("* In accordance with rule 72 of the rules of procedure.", 666.0, asterisk_x0, 8.5),
+        _at("See General Assembly resolution 70/1.", 675.8, 117.6, 8.5, markers=("1",)),
+        _at("E/2025/66.", 686.3, 117.1, 8.5, markers=("2",)),
+        _at("See E/2025/SR.15.", 696.8, 117.2, 8.5, markers=("3",)),
     ])  # fmt: skip
     assert [(n.label, n.text) for n in notes] == [
         ("*", "In accordance with rule 72 of the rules of procedure."),
         ("1", "See General Assembly resolution 70/1."),
         ("2", "E/2025/66."),
-    ]
-
-
-def test_numbered_notes_set_well_right_of_an_asterisk_note_are_notes_of_their_own():
-    # E/2025/L.18: the "*" note at 102.4 points, the raised "1", "2", "3" at 117.6.
-    notes = _footnote_blocks([
-        _at("* In accordance with rule 72 of the rules of procedure.", 666.0, 102.4, 8.5),
-        _at("A/80/64.", 675.8, 117.6, 8.5, markers=("1",)),
-        _at("E/2025/56.", 686.3, 117.1, 8.5, markers=("2",)),
-        _at("See E/2025/SR.15.", 696.8, 117.2, 8.5, markers=("3",)),
-    ])  # fmt: skip
-    assert [(n.label, n.text) for n in notes] == [
-        ("*", "In accordance with rule 72 of the rules of procedure."),
-        ("1", "A/80/64."),
-        ("2", "E/2025/56."),
         ("3", "See E/2025/SR.15."),
     ]
 
