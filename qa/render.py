@@ -214,8 +214,7 @@ def _outline(document: Document) -> list[Section]:
             if p.kind == PARAGRAPH and p.number is not None:
                 numbers.setdefault(path, []).append(p.number)
             if p.page is not None:
-                pages.setdefault(path, []).append(p.last_page or p.page)
-                pages[path].append(p.page)
+                pages.setdefault(path, []).extend((p.page, p.last_page or p.page))
     sections = []
     for position, path in enumerate(document.headings):
         found, on = numbers.get(path, []), pages.get(path, [])
