@@ -230,11 +230,18 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
 
-def running_shapes(pages: list[list[Line]], symbols: list[str]) -> set[str]:
-    """Shapes of lines that repeat in the top or bottom band of many pages."""
+def running_shapes(
+    pages: list[list[Line]], symbols: list[str], heights: list[float] | None = None
+) -> set[str]:
+    """Shapes of lines that repeat in the top or bottom band of many pages: the first and
+    last three lines of each, and every line inside the band of a page whose height is
+    given (a running header of three lines over the symbol's line, E/HLS/2025/1)."""
     counts: Counter = Counter()
-    for lines in pages:
+    for n, lines in enumerate(pages):
         edge = lines[:3] + lines[-3:]
+        if heights is not None:
+            top, bottom = _EDGE_BAND * heights[n], (1 - _EDGE_BAND) * heights[n]
+            edge += [ln for ln in lines[3:-3] if ln.top < top or ln.baseline > bottom]
         counts.update({_shape(ln.text) for ln in edge})
     if len(pages) < 3:
         return set()
@@ -281,7 +288,7 @@ def lay_out(pages: list[Page], symbols: list[str], skip: set[int] | None = None)
     """
     size = body_size(pages)
     ordered = [reading_order(page, size) for page in pages]
-    shapes = running_shapes(ordered, symbols)
+    shapes = running_shapes(ordered, symbols, [page.height for page in pages])
     blocks: list[Block] = []
     footnotes: list[Block] = []
     for page, lines in zip(pages, ordered):
@@ -597,6 +604,13 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
                     and not prev.text.endswith(",")
                 )
             )
+            if (
+                new
+                and not (table or row)
+                and 0 <= gap <= leading + 0.45 * size
+                and _heading_goes_on(group, line, size)
+            ):
+                new = False
             if new:
                 close()
         if not group:
@@ -604,6 +618,38 @@ def _blocks(lines: list[Line], size: float, split: float | None = None) -> list[
         group.append(line)
     close()
     return blocks
+
+
+# Words a title does not end on: a line that ends on one wraps ("… the Special Envoy of the" /
+# "Secretary-General for the Great Lakes Region").
+_WRAPS_ON = re.compile(
+    r"(?:\b(?:and|or|of|the|a|an|in|on|to|for|with|by|from|at|as|its|their|into|under|between|"
+    r"towards|through|within|against)|[,–—-])$",
+    re.IGNORECASE,
+)
+
+
+# The label a title hangs from: "II.", "A.", "3.", "2.1.".
+_TITLE_LABEL = re.compile(r"^(?:[IVXL]{1,5}|[A-Z]|\d{1,3}(?:\.\d{1,3})*)\.\s")
+
+
+def _heading_goes_on(group: list[Line], line: Line, size: float) -> bool:
+    """A bold title wrapped onto the next line, set close under it in its type: under the
+    title's words where a label hangs ("A. Situation in the area of operations of the United
+    Nations Interim" / "Force in Lebanon"), or anywhere after a line that cannot end a title.
+    Read as two blocks, the second line became a title of its own and the first was cut."""
+    first, prev = group[0], group[-1]
+    if not (
+        all(ln.bold for ln in group)
+        and line.bold
+        and abs(line.size - first.size) < 0.3
+        and not _SENTENCE_END.search(prev.text)
+        and not _UNIT_START.match(line.text)
+        and len(group) < 4
+    ):
+        return False
+    hanging = bool(_TITLE_LABEL.match(first.text)) and 0 < line.x0 - first.x0 < 3 * size
+    return hanging or bool(_WRAPS_ON.search(prev.text.rstrip())) or line.text[:1].islower()
 
 
 def _margins(lines: list[Line], size: float, split: float | None) -> tuple[float, float]:
