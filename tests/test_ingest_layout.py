@@ -552,3 +552,129 @@ def test_a_unit_names_the_footnotes_its_blocks_mark():
         ("table", 0, ("a",)),
     ]
     assert [f.ordinal for f in footnotes] == ["1", "2", "3", "1 (p. 2)", "a"]
+
+
+def test_a_bold_lead_the_next_plain_line_carries_on_opens_the_paragraph():
+    # S/2025/453: a speaker's name in bold makes the line bold; it is not a title.
+    body = read_body([
+        _text("The Briefings", 2, bold=True),
+        _text("Ms Mirjana Spoljaric Egger, President of the ICRC, emphasized that water is", 2,
+              bold=True),
+        _text("essential for life, dignity, and survival.", 2),
+        _text("Recommendations", 2, bold=True),
+        _text("Member States should act.", 2),
+    ])  # fmt: skip
+    units = [(u.intro, [h.title for h in u.headings]) for u in body.units]
+    assert units == [
+        (
+            "Ms Mirjana Spoljaric Egger, President of the ICRC, emphasized that water is "
+            "essential for life, dignity, and survival.",
+            ["The Briefings"],
+        ),
+        ("Member States should act.", ["Recommendations"]),
+    ]
+
+
+def test_a_bold_line_going_on_in_lower_case_after_a_page_break_continues_the_paragraph():
+    # A/79/7/Add.13 para. 24: the Committee's bold recommendation runs over the page.
+    body = read_body([
+        _text("1. The contracts had a retention clause. The Advisory Committee stresses the "
+              "need for strengthened", 7),
+        _text("accountability of managers and contractors for breach of contractual", 8, bold=True),
+        _text("requirements.", 8),
+    ])  # fmt: skip
+    assert [(u.number, u.intro) for u in body.units] == [
+        (1, "The contracts had a retention clause. The Advisory Committee stresses the need for "
+            "strengthened accountability of managers and contractors for breach of contractual "
+            "requirements."),
+    ]  # fmt: skip
+
+
+def test_a_table_label_on_its_own_line_is_read_with_the_title_or_table_under_it():
+    body = read_body([
+        _text("1. The overall cost plan for the project remains unchanged.", 11),
+        _text("Table 2", 11),
+        _text("Resource requirements for 2025", 11, bold=True),
+        Block("Item | Amount\nConstruction | 12 173.9", 11, "table", False, 10.0,
+              lines=("Item | Amount", "Construction | 12 173.9")),
+        _text("Figure III", 12),
+        Block("Weeks | Attacks", 12, "table", False, 10.0, lines=("Weeks | Attacks",)),
+        _text("2. The Committee was informed of the plan.", 12),
+    ])  # fmt: skip
+    units = body.units
+    assert units[0].intro == "The overall cost plan for the project remains unchanged."
+    assert units[1].kind == "table"
+    assert units[1].headings[-1].title == "Table 2 Resource requirements for 2025"
+    assert units[2].intro.startswith("Figure III Weeks")
+    assert units[3].number == 2
+
+
+def test_a_title_wrapped_under_its_hanging_label_is_one_title():
+    # S/2025/153: "A. Situation in the area of operations of the United Nations Interim" /
+    # "Force in Lebanon", the second line set under the title's first word.
+    lines = [
+        Line("A. Situation in the area of operations of the United Nations Interim", 1, 98.6,
+             473.0, 633.7, 642.0, 12.0, True),
+        Line("Force in Lebanon", 1, 123.4, 218.7, 647.3, 655.5, 12.0, True),
+        Line("2. From 21 October to 26 November, the United Nations Interim Force in", 1,
+             123.3, 487.7, 673.0, 680.0, 10.0, False),
+        Line("Lebanon recorded 2,182 trajectories of projectiles fired from within the", 1,
+             123.5, 551.0, 685.0, 692.0, 10.0, False),
+        # A title's own line under a short section title is a title of its own.
+        Line("E. Asia", 1, 99.6, 147.0, 707.0, 715.2, 12.0, True),
+        Line("Central and South Asia", 1, 123.8, 229.9, 732.6, 739.5, 12.0, True),
+    ]  # fmt: skip
+    texts = [b.text for b in _blocks(lines, 10.0)]
+    assert texts[0] == (
+        "A. Situation in the area of operations of the United Nations Interim Force in Lebanon"
+    )
+    assert texts[-2:] == ["E. Asia", "Central and South Asia"]
+
+
+def test_a_running_header_of_several_lines_is_dropped_on_every_page():
+    # E/HLS/2025/1: three lines of title over the symbol's line, each page's top band; only
+    # the first three lines of a page were compared from page to page.
+    words = ["poverty", "oceans", "health", "energy"]
+
+    def page(n: int) -> Page:
+        header = (
+            _at("Ministerial declaration of the high-level segment of the 2025 session", 23.6, 60),
+            _at("and the 2025 high-level political forum on sustainable development", 33.5, 60),
+            _at("Council on the theme of advancing sustainable, inclusive solutions", 43.3, 60),
+            _at(f"E/HLS/2025/1 | Agenda for Sustainable Development {n}", 53.2, 60),
+        )
+        body = tuple(
+            _at(f"We commit to act on {words[n - 1]} in line {words[k]}.", 100 + 12 * k, 123)
+            for k in range(4)
+        )
+        return Page(n, 612, 792, tuple(dataclasses.replace(ln, page=n) for ln in header + body))
+
+    layout = lay_out([page(n) for n in range(1, 5)], ["E/HLS/2025/1"])
+    assert not [b.text for b in layout.blocks if "Agenda" in b.text or "declaration" in b.text]
+    assert len(layout.blocks) == 4
+
+
+def test_a_figures_caption_heads_what_is_under_it_not_the_paragraphs_after_it():
+    # S/2025/153 para. 14 was cited under "Figure III Weekly air attacks …".
+    body = read_body([
+        _text("A. Situation in the area of operations", 4, bold=True),
+        _text("1. UNIFIL recorded 1,295 air violations.", 4),
+        _text("Figure III", 5),
+        _text("Weekly air attacks observed by UNIFIL", 5, bold=True),
+        _text("180 160 140 120 Weeks Source: UNIFIL.", 5),
+        _text("2. After 27 November, the situation remained tense.", 5),
+        _text("Figure IV", 6),
+        _text("Daily trajectories of projectiles", 6, bold=True),
+        _text("50 45 40 Weeks Source: UNIFIL.", 6),
+        _text("A text on the next page, after the figure.", 7),
+    ])  # fmt: skip
+    paths = [(u.number, u.page, [h.display for h in u.headings]) for u in body.units]
+    assert paths == [
+        (1, 4, ["A. Situation in the area of operations"]),
+        (None, 5, ["A. Situation in the area of operations",
+                   "Figure III Weekly air attacks observed by UNIFIL"]),
+        (2, 5, ["A. Situation in the area of operations"]),
+        (None, 6, ["A. Situation in the area of operations",
+                   "Figure IV Daily trajectories of projectiles"]),
+        (None, 7, ["A. Situation in the area of operations"]),
+    ]  # fmt: skip

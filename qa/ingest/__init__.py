@@ -25,7 +25,7 @@ from .masthead import (
 from .paragraphs import footnote_units, read_body
 
 # Bump whenever reading changes what comes out, so built indexes are seen as stale.
-PARSER_VERSION = "9"
+PARSER_VERSION = "10"
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 

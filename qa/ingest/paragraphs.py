@@ -4,6 +4,7 @@ footnotes (pure)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ CHAPTER = re.compile(r"^([IVXL]+)\.\s+(\S.*)$")
 SECTION = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 _BARE_NUMBER = re.compile(r"^(\d{1,4})\s+([A-Z][a-z]+\b.{40,})$", re.DOTALL)
+# A table's or figure's label on a line of its own: "Table 2", "Figure III", "Table A.II.2".
+_CAPTION_LABEL = re.compile(
+    r"^(?:Table|Figure|Chart|Box|Map|Graph)\s+(?:[A-Z]\.)?(?:[IVXL]+|\d+)(?:\.(?:[IVXL]+|\d+))*[a-z]?$"
+)
+_CAPTION_START = re.compile(
+    r"^(?:Table|Figure|Chart|Box|Map|Graph)\s+(?:[A-Z]\.)?(?:[IVXL]+|\d+)(?:\.(?:[IVXL]+|\d+))*[a-z]?\b"
+)
 ITEM = re.compile(r"^(?:[-•*]\s*)?\(([a-z]{1,2}|[ivx]{1,6})\)\s*(.*)$")
 ANNEX = re.compile(
     # Singular only: "Annexes" heads a list of the annexes (or says where they are), not one.
@@ -212,6 +220,7 @@ def read_body(
     `footnote_units` reads them) whose markers its blocks carry.
     """
     note = _note_finder(footnotes)
+    blocks = _captions_joined(blocks)
     texts = [clean(b.text) for b in blocks]
     numbers = [
         int(m.group(1)) if (m := NUMBERED.match(t)) and b.kind == "text" else None
@@ -297,8 +306,23 @@ def read_body(
                 pending.clear()
                 current.markers.extend((m, block.page) for m in block.markers)
 
+    caption_page: int | None = None  # the page of the figure or table heading the path
+
+    def leave_caption(page: int | None, paragraph: bool) -> None:
+        """A figure's or table's caption heads what is printed under it, not what follows
+        the figure: it leaves the path when a numbered paragraph opens, or text on another
+        page (S/2025/153 para. 14 was cited under "Figure III Weekly air attacks …")."""
+        if (
+            headings
+            and headings[-1].label is None
+            and _CAPTION_START.match(headings[-1].title)
+            and (paragraph or page != caption_page)
+        ):
+            headings.pop()
+
     def set_heading(heading: Heading, page: int | None = None) -> None:
-        nonlocal marked
+        nonlocal marked, caption_page
+        caption_page = page
         if marked is not None:  # a heading's markers go to the first unit under it
             pending.extend((m, marked[0].page) for m in marked[0].markers)
             marked = None
@@ -437,6 +461,7 @@ def read_body(
         ):
             close_current()
             in_preamble = False
+            leave_caption(block.page, paragraph=True)
             current = _Open(
                 number,
                 tuple(headings),
@@ -459,6 +484,13 @@ def read_body(
             current = loose_unit(TEXT, "", block.page)
         if item and current is not None:
             current.add_item(item.group(1), item.group(2))
+            continue
+
+        if _CAPTION_LABEL.match(text):
+            # A figure's or table's label alone ("Table 2" over the table read as text): the
+            # start of what it labels, not the end of the paragraph above it.
+            close_current()
+            current = loose_unit(TEXT, text, block.page)
             continue
 
         structural = bool(CHAPTER.match(text) or SECTION.match(text) or numbered)
@@ -488,7 +520,7 @@ def read_body(
             )
             continue
 
-        if heading_like:
+        if heading_like and not _run_in_lead(block, text, structural, _carried_on(i)[0]):
             chapter = CHAPTER.match(text)
             section = SECTION.match(text)
             if chapter:
@@ -532,6 +564,7 @@ def read_body(
                 None, tuple(headings), text, block.page, PREAMBLE, annex, str(preamble_count)
             )
         else:
+            leave_caption(block.page, paragraph=False)
             current = loose_unit(TEXT, text, block.page)
     take_markers()
     close_current()
@@ -549,6 +582,37 @@ def read_body(
         else None
     )
     return Body(summary, units, all_headings)
+
+
+def _captions_joined(blocks: list[Block]) -> list[Block]:
+    """A table's or figure's label ("Table 2", "Figure III", "Table A.II.2") set on its own
+    line over its title or the table itself is read with it ("Table 2 Resource requirements
+    for 2025"), so that it neither ends the paragraph above nor stands alone."""
+    joined: list[Block] = []
+    k = 0
+    while k < len(blocks):
+        block = blocks[k]
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if (
+            nxt is not None
+            and block.kind == "text"
+            and nxt.page == block.page
+            and _CAPTION_LABEL.match(clean(block.text))
+            and (nxt.kind == "table" or (nxt.bold and not NUMBERED.match(clean(nxt.text))))
+        ):
+            joined.append(
+                dataclasses.replace(
+                    nxt,
+                    text=f"{block.text.strip()} {nxt.text}",
+                    lines=block.lines + nxt.lines,
+                    markers=block.markers + nxt.markers,
+                )
+            )
+            k += 2
+            continue
+        joined.append(block)
+        k += 1
+    return joined
 
 
 def _new_page(current: _Open, block: Block, text: str) -> bool:
@@ -729,20 +793,45 @@ def _numbered_heading(
     return bool(block.bold) and len(rest) <= 100 and not re.search(r"[.:;!?]", rest)
 
 
+def _run_in_lead(block: Block, text: str, structural: bool, carried: str) -> bool:
+    """A bold first line whose sentence the next, plain block carries on in lower case is
+    the opening of a paragraph, not a title: a speaker's name set in bold leads the line
+    ("Ms Mirjana Spoljaric Egger, President of the ICRC, emphasized that water is" /
+    "essential for life, …"), and the line counts as bold because most of it is. Taken
+    for a title, the paragraph lost its first line and opened mid-sentence."""
+    return (
+        bool(block.bold)
+        and not structural
+        # Its lines fill the measure; a title set centred over short lines ("Extract" / "of
+        # the Criminal Code" / …) does not run on into the text under it.
+        and (len(block.lines) <= 1 or all(len(line) >= 40 for line in block.lines))
+        and not re.search(r"[.:;!?]$", text)
+        and carried[:1].islower()
+    )
+
+
 def _heading_like(block: Block, text: str) -> bool:
     structural = bool(CHAPTER.match(text) or SECTION.match(text) or NUMBERED.match(text))
     limit = _NUMBERED_HEADING_MAX_CHARS if structural else _HEADING_MAX_CHARS
     if block.bold is None:
         return looks_like_heading(text, limit)
     if block.bold:
-        return len(text) <= limit
+        # A title over several lines (read as one block since they are set as one) may be
+        # long; bold prose ends its sentence, or leads into what follows.
+        return len(text) <= limit or (
+            len(text) <= _NUMBERED_HEADING_MAX_CHARS
+            and not re.search(r"[.:;?!]$", text)
+            and not re.match(r"[•▪\-–—]", text)  # a bold point of a list
+        )
     # Not bold: only a labelled chapter or section line that reads as a title.
     return bool(CHAPTER.match(text) or SECTION.match(text)) and looks_like_heading(text, 120)
 
 
 def _bold_continues(current: _Open, block: Block) -> bool:
-    """A bold block continuing an unfinished unit (a page break inside bold text)."""
-    return not looks_like_heading(clean(block.text))
+    """A bold block continuing an unfinished unit (a page break inside bold text): one that
+    does not read as a title, or goes on in lower case."""
+    text = clean(block.text)
+    return not looks_like_heading(text) or text[:1].islower()
 
 
 def _is_contents_line(block: Block, text: str, body_size: float | None) -> bool:
