@@ -35,7 +35,14 @@ from .ranking.copies import COPY_CANDIDATES, collapse, lift_sources, shingles, s
 from .ranking.fields import DocumentFields
 from .ranking.fusion import DENSE_WEIGHT, evidence_weight, fuse_arrays
 from .ranking.lists import is_document_list
-from .store import StoredIndex, build_index, load_index, read_manifest, staleness
+from .store import (
+    StoredIndex,
+    another_corpus,
+    build_index,
+    load_index,
+    read_manifest,
+    staleness,
+)
 from .threads import one_blas_thread
 
 if TYPE_CHECKING:
@@ -1279,6 +1286,10 @@ def open_index(
     except (IndexMissingError, StaleIndexError, CorruptIndexError) as exc:
         if not build_if_needed:
             raise
+        if isinstance(exc, StaleIndexError):
+            refusal = another_corpus(read_manifest(conf.index_dir), conf.corpus_dir, conf.index_dir)
+            if refusal:
+                raise StaleIndexError(refusal) from None
         log(f"{exc} — building the index now")
     from .embed import Encoder
 

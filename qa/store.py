@@ -630,6 +630,23 @@ def staleness(
     return None
 
 
+def another_corpus(manifest: Manifest, corpus_dir: Path, index_dir: Path) -> str | None:
+    """Why rebuilding this index from `corpus_dir` would throw most of it away, or None: more
+    than half of the files it was built from (two or more) are not in that folder, so it was
+    built from another one (`QA_CORPUS_DIR` unset in a shell where it was set for the build).
+    A search rebuilds a stale index by itself only when it is not so."""
+    _, per_file = corpus_fingerprint(corpus_dir, digest_cache(index_dir, "corpus"))
+    missing = [name for name in manifest.corpus_files if name not in per_file]
+    if len(missing) < 2 or 2 * len(missing) <= len(manifest.corpus_files):
+        return None
+    return (
+        f"the index in {index_dir} was built from {len(manifest.corpus_files)} files, "
+        f"{len(missing)} of which are not in {corpus_dir}: it was built from another folder. "
+        "It is left as it is; set QA_CORPUS_DIR (or --corpus-dir) to the folder it was built "
+        f"from, or run `qa build` to replace it with an index of {corpus_dir}"
+    )
+
+
 def load_index(index_dir: Path, verify: bool = True, remembered: bool = True) -> StoredIndex:
     """Load the current build; any missing, truncated or mismatched file is reported.
 

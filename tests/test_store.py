@@ -251,3 +251,21 @@ def test_reading_an_index_leaves_the_collector_as_it_was(built_index, tmp_path):
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_a_search_does_not_replace_an_index_built_from_another_folder(built_index, tmp_path):
+    # `QA_CORPUS_DIR` unset in a shell where it was set for the build: the library's index
+    # would have been rebuilt from the one report, and its vectors thrown away.
+    from qa.config import settings
+    from qa.search import open_index
+
+    corpus, index_dir = _copy(built_index, tmp_path)
+    manifest_path = index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["corpus_files"] |= {f"S_2025_{n}.en.pdf": "0" * 64 for n in range(3)}
+    manifest["corpus_hash"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    before = manifest_path.read_bytes()
+    with pytest.raises(StaleIndexError, match=r"3 of which are not in .*QA_CORPUS_DIR"):
+        open_index(settings(corpus, index_dir), log=lambda msg: None)
+    assert manifest_path.read_bytes() == before
