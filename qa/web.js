@@ -70,12 +70,20 @@ const share = () => {
   if (!marker) return;
   try {
     const url = new URL(window.location.href);
-    url.search = marker.getAttribute("data-share");
+    const search = marker.getAttribute("data-share");
+    if (url.search.replace(/^\?/, "") === search.replace(/^\?/, "")) return;
+    url.search = search;
     window.history.replaceState(null, "", url);
   } catch (e) {}
 };
 
+// `watch` runs when the value changes, before the new HTML is on the page: read then, the
+// address was the previous search's. Wait for the page to show the new value first, and also
+// follow the results wherever they are replaced.
 watch("value", () => {
-  share();
-  reveal();
+  setTimeout(() => {
+    share();
+    reveal();
+  }, 0);
 });
+new MutationObserver(share).observe(element, { childList: true, subtree: true });

@@ -81,6 +81,19 @@ def test_a_deep_link_runs_the_search(page, web_server):
     assert question_box(page).input_value() == IOM_QUESTION
 
 
+def test_the_address_follows_each_search_at_once(page, web_server):
+    # It was read before the new results were on the page, so it carried the search before.
+    page.goto(web_server)
+    box = question_box(page)
+    for question in ("victims of trafficking", "interpretation for victims"):
+        box.fill(question)
+        box.press("Enter")
+        page.wait_for_function(
+            "q => new URLSearchParams(location.search).get('q') === q", arg=question, timeout=5000
+        )
+        assert page.locator("#qa-results .hit").count() > 0
+
+
 def test_a_paragraph_reference_opens_it_and_the_contents_browse(page, web_server):
     page.goto(f"{web_server}?q={quote('139 (d)')}")
     page.locator("#qa-reader .rpara.focus#para-139").wait_for()
