@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import difflib
 import itertools
 import re
 import sys
@@ -957,7 +959,7 @@ class Index:
         if wanted is None or not all(isinstance(d, str) for d in wanted):
             raise InvalidQuestionError(
                 f"documents must be a list of document ids, not {documents!r}; "
-                f"documents in the index: {', '.join(sorted(self.documents))}"
+                + self._documents_hint("")
             )
         by_symbol = {
             symbol.upper(): doc_id
@@ -970,9 +972,24 @@ class Index:
         if unknown or not wanted:
             raise InvalidQuestionError(
                 f"unknown document {', '.join(map(repr, unknown)) or '(none given)'}; "
-                f"documents in the index: {', '.join(sorted(self.documents))}"
+                + self._documents_hint(unknown[0] if unknown else "")
             )
         return wanted
+
+    def _documents_hint(self, given: str) -> str:
+        """The documents to pick from: all of a few, or the closest ids and symbols of a
+        library (its 270 ids made a line of 4,000 characters)."""
+        if len(self.documents) <= 10:
+            return f"documents in the index: {', '.join(sorted(self.documents))}"
+        names = sorted(
+            {
+                *self.documents,
+                *(s for d in self.documents.values() for s in (d.symbol, *d.symbols) if s),
+            }
+        )
+        close = difflib.get_close_matches(given, names, n=3, cutoff=0.6) if given else []
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        return f"{hint}`qa list` shows the {len(self.documents)} documents of the index"
 
     def select(
         self,
@@ -1252,6 +1269,13 @@ def _date_bound(value: object, name: str, end: bool) -> str:
             f"{name} must be a date like 2025, 2025-03 or 2025-03-15, not {value!r}"
         )
     year, month, day = m.groups()
+    try:  # a month or day the calendar does not have ("2025-13", "2025-02-30")
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise InvalidQuestionError(
+            f"{name} must be a date like 2025, 2025-03 or 2025-03-15, and {value!r} is not a "
+            "date of the calendar"
+        ) from None
     if day:
         return f"{year}-{month}-{day}"
     if month:

@@ -48,6 +48,9 @@ def test_kind_date_and_symbol_prefix(library):
     assert library.search(QUESTION, kind="decision") == []  # nothing of that kind: no hits
     with pytest.raises(InvalidQuestionError, match="since must be a date"):
         library.search(QUESTION, since="last March")
+    for impossible in ("2025-13", "2025-02-30"):  # the right shape, but no such date
+        with pytest.raises(InvalidQuestionError, match="not a date of the calendar"):
+            library.search(QUESTION, until=impossible)
     with pytest.raises(InvalidQuestionError, match="unknown kind"):
         library.search(QUESTION, kind="speech")
 
@@ -104,3 +107,18 @@ def test_a_hit_carries_the_footnotes_it_cites_and_a_footnote_what_cites_it(libra
     note = next(h for h in hits if h.kind == "footnote" and h.ref == "footnote/1")
     assert not note.notes
     assert [n.citation for n in note.cited_by] == [para.citation]
+
+
+def test_an_unknown_document_in_a_library_names_the_closest_not_all():
+    from types import SimpleNamespace
+
+    from qa.search import Index
+
+    docs = {
+        f"S_2025_{n}": SimpleNamespace(symbol=f"S/2025/{n}", symbols=(f"S/2025/{n}",))
+        for n in range(340, 370)
+    }
+    hint = Index._documents_hint(SimpleNamespace(documents=docs), "S/2025/3444")
+    assert hint.startswith("did you mean S/2025/344")
+    assert hint.endswith("`qa list` shows the 30 documents of the index")
+    assert len(hint) < 150
