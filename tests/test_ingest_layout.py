@@ -678,3 +678,19 @@ def test_a_figures_caption_heads_what_is_under_it_not_the_paragraphs_after_it():
                    "Figure IV Daily trajectories of projectiles"]),
         (None, 7, ["A. Situation in the area of operations"]),
     ]  # fmt: skip
+
+
+def test_a_bold_row_of_totals_is_not_a_title_but_a_decisions_number_is():
+    body = read_body([
+        _text("I. Estimated costs", 3, bold=True),
+        _text("Total 25 942.7 2 810.7 23 132.0", 3, bold=True),
+        _text("1. The project's cost plan remains unchanged.", 3),
+        _text("2025/4", 4, bold=True),
+        _text("2. The Board takes note of the report.", 4),
+    ])  # fmt: skip
+    paths = [(u.number, u.text, [h.display for h in u.headings]) for u in body.units]
+    assert paths == [
+        (None, "Total 25 942.7 2 810.7 23 132.0", ["I. Estimated costs"]),
+        (1, "The project's cost plan remains unchanged.", ["I. Estimated costs"]),
+        (2, "The Board takes note of the report.", ["I. Estimated costs", "2025/4"]),
+    ]

@@ -520,6 +520,12 @@ def read_body(
             )
             continue
 
+        if heading_like and _mostly_figures(text):
+            # A table's row of totals set in bold ("Total 25 942.7 2 810.7 23 132.0"): text
+            # of its own, not a title over what follows.
+            close_current()
+            current = loose_unit(TEXT, text, block.page)
+            continue
         if heading_like and not _run_in_lead(block, text, structural, _carried_on(i)[0]):
             chapter = CHAPTER.match(text)
             section = SECTION.match(text)
@@ -791,6 +797,22 @@ def _numbered_heading(
     if following == number:
         return True
     return bool(block.bold) and len(rest) <= 100 and not re.search(r"[.:;!?]", rest)
+
+
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
+
+
+def _mostly_figures(text: str) -> bool:
+    """A row of figures: three numbers or more, and more digits than letters (a decision's
+    number, "2025/4", or a date, "10–13 June 2025", heads what follows)."""
+    if _MONTH.search(text):
+        return False
+    return len(re.findall(r"(?<![\w/])[\d.,]*\d(?![\w/])", text)) >= 3 and sum(
+        c.isdigit() for c in text
+    ) > sum(c.isalpha() for c in text)
 
 
 def _run_in_lead(block: Block, text: str, structural: bool, carried: str) -> bool:
