@@ -441,11 +441,13 @@ def _neighbours(document: Document, paragraph: Paragraph) -> tuple[Paragraph | N
     return before, after
 
 
-def _context_paragraph(document: Document, paragraph: Paragraph, same_section: bool) -> str:
+def _context_paragraph(
+    document: Document, paragraph: Paragraph, same_section: bool, named: bool = False
+) -> str:
     where = "" if same_section else f' <span class="where">{esc(paragraph.citation())}</span>'
     return (
         f'<div class="ctx-para">'
-        f"{_paragraph_link(document, paragraph, unit_label(paragraph), 'num')}{where}"
+        f"{_paragraph_link(document, paragraph, unit_label(paragraph), 'num', named)}{where}"
         f'<div class="ctx-body">{paragraph_body(paragraph)}</div></div>'
     )
 
@@ -476,21 +478,21 @@ def hit_html(hit, document: Document, terms: frozenset[str], named: bool = False
     context = ""
     if before or after:
         shown = [p for p in (before, after) if p is not None]
-        if all(p.kind == PARAGRAPH for p in shown):
+        if all(p.kind == PARAGRAPH and p.annex == paragraph.annex for p in shown):
             label = "para. " + " and ".join(str(p.number) for p in shown)
-        else:
-            label = " and ".join(unit_label(p).rstrip(".") for p in shown)
+        else:  # "para. 90 and annex I, para. 1", "p. 1 and p. 2"; "p. 1" for both on it
+            label = " and ".join(dict.fromkeys(p.locator for p in shown))
         context = (
             '<details class="context"><summary>Paragraphs before and after '
             f'<span class="muted">({esc(label)})</span></summary>'
             + (
-                _context_paragraph(document, before, before.headings == paragraph.headings)
+                _context_paragraph(document, before, before.headings == paragraph.headings, named)
                 if before
                 else ""
             )
             + f'<div class="ctx-here">▸ {esc(paragraph.locator)} (this result)</div>'
             + (
-                _context_paragraph(document, after, after.headings == paragraph.headings)
+                _context_paragraph(document, after, after.headings == paragraph.headings, named)
                 if after
                 else ""
             )

@@ -621,7 +621,18 @@ def restore(index, params: dict[str, list[str]]) -> Restored:
     by_document = first.get("by") == "document" and several
     k = _clamp_k(first.get("k", DEFAULT_K))
     mode = first.get("mode") if first.get("mode") in MODES else DEFAULT_MODE
-    if question is None:
+    unknown = [v for v in params.get("doc", []) if v and _document_id(index, v) is None]
+    if unknown and several:
+        # Searching the whole library instead would let the reader take its answers for
+        # the document's (the CLI and the API refuse the same).
+        results = render.message_html(
+            f"A filter cannot be used: no document {', '.join(map(repr, unknown))} in the "
+            "library.",
+            "warning",
+            "Pick one with the document filter, or find it in the Library.",
+        )
+        reader = None
+    elif question is None:
         results = filtered_welcome(index, filters)
         reader = None
     else:

@@ -188,6 +188,10 @@ def test_a_hit_has_citation_copy_score_context_and_section(index):
     assert 'href="?q=para%2057"' in html
     assert '<mark class="best">' in html
     assert "Paragraphs before and after" in html and "(para. 56 and 58)" in html
+    # In a library, the neighbours' links name their document too (a new tab opened
+    # "?q=para 56" in whichever document answered it first).
+    named = render.hit_html(hit, index.documents[hit.document], frozenset(), named=True)
+    assert f'href="?q=para%2056&amp;doc={hit.document}"' in named
     assert "Read in context: III.B.3 International Organization for Migration" in html
     width = re.search(r'style="width:(\d+)%"', html)
     assert width and int(width.group(1)) == round(hit.score * 100)

@@ -273,6 +273,10 @@ def test_an_address_restores_question_filters_and_view(library):
     assert contents.filters.documents == ("S_RES_2775 (2025)",)
     years = web.restore(library, {"since": ["2025"], "until": ["2025"], "kind": ["Letter"]})
     assert "3 documents match the filters (Letter · 2025)." in years.results
+    # A document the library does not hold is said so, not searched as the whole library.
+    missing = web.restore(library, {"q": ["victims assisted"], "doc": ["S/2025/185"]})
+    assert "no document &#x27;S/2025/185&#x27; in the library" in missing.results
+    assert 'class="hit' not in missing.results
 
 
 def test_a_single_report_ignores_library_filters_in_its_address(index):
