@@ -626,8 +626,7 @@ def restore(index, params: dict[str, list[str]]) -> Restored:
         # Searching the whole library instead would let the reader take its answers for
         # the document's (the CLI and the API refuse the same).
         results = render.message_html(
-            f"A filter cannot be used: no document {', '.join(map(repr, unknown))} in the "
-            "library.",
+            f"A filter cannot be used: no document {', '.join(map(repr, unknown))} in the library.",
             "warning",
             "Pick one with the document filter, or find it in the Library.",
         )
