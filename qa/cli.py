@@ -293,13 +293,34 @@ def _units(document) -> str:
 @click.argument("doc_ids", nargs=-1, required=True, metavar="DOC...")
 @_settings_options
 def remove(doc_ids: tuple[str, ...], conf: Settings) -> None:
-    """Remove documents (ids as `qa list` shows them) from the corpus and the index."""
+    """Remove documents (ids or symbols, as `qa list` shows them) from the corpus and the
+    index."""
     from .corpus import remove_document
 
-    for doc_id in doc_ids:
+    for doc_id in _ids_of(doc_ids, conf):
         for path in remove_document(doc_id, conf.corpus_dir):
             click.echo(f"Removed {path}")
     run_build(conf)
+
+
+def _ids_of(given: tuple[str, ...], conf: Settings) -> list[str]:
+    """Document ids for ids or symbols ("S/2025/344" is S_2025_344), as `-d` takes them; what
+    names neither is left for `remove_document` to report."""
+    from .corpus import ReadCache, document_files, load_documents
+    from .ingest import doc_id_for
+
+    files = document_files(conf.corpus_dir)
+    ids = {doc_id_for(path) for path in files}
+    if all(name in ids for name in given):
+        return list(given)
+    documents = load_documents(files, ReadCache(conf.index_dir / "cache" / "read"))
+    by_symbol = {
+        symbol.upper(): doc_id_for(path)
+        for path, doc in zip(files, documents)
+        for symbol in (doc.symbol, *doc.symbols)
+        if symbol
+    }
+    return [name if name in ids else by_symbol.get(name.upper(), name) for name in given]
 
 
 @main.command(name="list")
@@ -330,12 +351,14 @@ def list_command(as_json: bool, conf: Settings) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    width = min(shutil.get_terminal_size().columns, 160)
-    # The symbol column as wide as the longest symbol ("FCCC/SBSTA/2011/Misc.14"), within reason.
+    width = min(shutil.get_terminal_size().columns, 200)
+    # The id and symbol columns as wide as the longest ("FCCC/SBSTA/2011/Misc.14"), within
+    # reason. The id is what `qa remove` and `-d` take; a symbol the document has, too.
+    id_width = min(40, max([len(row["id"]) for row in rows], default=1))
     symbol_width = min(40, max([len(row["symbol"] or "—") for row in rows], default=1))
     for row in rows:
         symbol, date = row["symbol"] or "—", row["date"] or "—"
-        head = f"{symbol:<{symbol_width}} {row['kind']:<10} {date:<10}  "
+        head = f"{row['id']:<{id_width}} {symbol:<{symbol_width}} {row['kind']:<10} {date:<10}  "
         title = row["title"]
         room = max(20, width - len(head))
         click.echo(head + (title if len(title) <= room else title[: room - 1] + "…"))

@@ -338,12 +338,16 @@ def test_cli_add_list_search_remove(built_index, tmp_path):
     assert [(d["id"], d["symbol"]) for d in listed][-1] == ("women", "A/76/120")
     rows = run_qa("list", env=env).stdout.splitlines()
     assert rows[-1].startswith("2 document(s) in ")
-    # Columns line up: each kind starts where the longest symbol's column ends.
-    assert {row.index(" report ") for row in rows[:-1]} == {len("A/76/120")}
+    # Each row starts with the id `qa remove` and `-d` take; columns line up: each kind
+    # starts where the longest id's and the longest symbol's columns end.
+    assert rows[-2].startswith("women ") and rows[0].startswith(corpus_doc(corpus) + " ")
+    id_width = max(len("women"), len(corpus_doc(corpus)))
+    assert {row.index(" report ") for row in rows[:-1]} == {id_width + 1 + len("A/76/120")}
     out = run_qa("search", "hotlines staffed by survivors", "-d", "women", "--json", env=env)
     assert json.loads(out.stdout)[0]["citation"] == "A/76/120, para. 3 — II Trends"
-    out = run_qa("remove", "women", env=env)
+    out = run_qa("remove", "A/76/120", env=env)  # by its symbol, as -d takes it
     assert out.returncode == 0, out.stderr
+    assert "Removed" in out.stdout and "women.txt" in out.stdout
     out = run_qa("remove", "women", env=env)
     assert out.returncode == 1 and "Error: no document 'women'" in out.stderr
     out = run_qa("remove", "trafficking-in-persons-coordination", env=env)
