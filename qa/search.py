@@ -211,6 +211,15 @@ _REFERENCE = re.compile(
     r"^\s*(?:(?:para(?:graph)?s?|¶)\.?\s*)?(\d{1,4})\s*((?:\(\s*[a-z]{1,5}\s*\)\s*)*)\s*[.?]?\s*$",
     re.IGNORECASE,
 )
+# A unit's place as a citation prints it (Paragraph.locator), with its sub-item, and what
+# follows the citation's dash (the section): "annex I, para. 22", "preambular para. 4",
+# "footnote 57", "pp. 1–2", "p. 7 (a)", "annex, p. 4, table — Annex".
+_LOCATOR = re.compile(
+    r"^[\s,]*((?:(?:annex|enclosure)\b[^,]{0,20},\s*)?(?:preambular\s+para\.?\s*\d{1,4}"
+    r"|para\.?\s*\d{1,4}|footnote\s+[\w*]{1,6}(?:\s+\(p\.\s*\d+\))?|pp?\.\s*\d{1,4}(?:\s*[–-]\s*\d{1,4})?"
+    r"(?:,\s*table)?))\s*((?:\(\s*[a-z]{1,5}\s*\)\s*)*)\s*(?:[—–-]\s.*)?$",
+    re.IGNORECASE,
+)
 _REFERENCE_INSIDE = re.compile(r"\b(?:para(?:graph)?s?\.?|¶)\s*(\d{1,4})", re.IGNORECASE)
 # Lone surrogates: what undecodable bytes become (e.g. invalid UTF-8 on the command line).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -1111,6 +1120,13 @@ class Index:
             seen.update((h.document, h.ref) for h in found)
             if found:
                 question = found[0].text  # the rest: paragraphs most like the one asked for
+        elif (located := self._locator_hits(question, scope)) is not None:
+            # A citation as qa prints it, pasted back: "annex I, para. 22", "footnote 57",
+            # "preambular para. 4", "pp. 1–2", "p. 12, table".
+            hits.extend(located[:k])
+            seen.update((h.document, h.ref) for h in located)
+            if located:
+                question = located[0].text
         elif not reference:
             mentioned = _REFERENCE_INSIDE.search(question)
             # "para 12" inside a question points at one paragraph only where one document is
@@ -1175,6 +1191,54 @@ class Index:
                 if wanted in {(doc.symbol or "").upper(), *(s.upper() for s in doc.symbols)}:
                     found.add(doc_id)
         return found
+
+    def _locator_hits(self, question: str, scope: set[str] | None) -> list[Hit] | None:
+        """The units whose place, as a citation prints it, is the question ("annex I, para.
+        22", "p. 7 (a)", "footnote 57"); None when the question is not such a place."""
+        wanted = _LOCATOR.match(question)
+        if not wanted:
+            # A document without a symbol is cited by its title and date: "Improving the
+            # coordination of efforts against… (18 June 2019), para. 64".
+            named = [
+                (d, doc.label)
+                for d, doc in self.documents.items()
+                if not doc.symbol and question.startswith(f"{doc.label}, ")
+            ]
+            if len(named) != 1 or (scope is not None and named[0][0] not in scope):
+                return None
+            (doc_id, label), scope = named[0], {named[0][0]}
+            question = question[len(label) + 1 :]
+            wanted = _LOCATOR.match(question)
+            if not wanted:
+                return None
+        place = _locator_key(wanted.group(1))
+        labels = tuple(re.findall(r"\(\s*([a-z]{1,5})\s*\)", (wanted.group(2) or "").lower()))
+        found = [
+            (doc_id, paragraph, labels if labels and paragraph.item(labels) else None)
+            for doc_id, doc in self.documents.items()
+            if scope is None or doc_id in scope
+            for paragraph in doc.paragraphs
+            if _locator_key(paragraph.locator) == place
+        ]
+        # Several units at one place (two tables on a page): the one under the section the
+        # citation names, then the one holding the sub-item asked for, come first.
+        asked = _locator_key(question)
+        found.sort(
+            key=lambda f: (
+                not _locator_key(self.citation(f[0], f[1], f[2])).endswith(asked),
+                f[2] is None,
+            )
+        )
+        hits: list[Hit] = []
+        for doc_id, paragraph, item in found:
+            pids = self._by_paragraph.get((doc_id, paragraph.ref), [None])
+            pid = next(
+                (i for i in pids if i is not None and self.passages[i].item == item), pids[0]
+            )
+            hits.append(
+                self._hit(len(hits) + 1, (doc_id, paragraph.ref), 1.0, pid, question, item=item)
+            )
+        return hits
 
     def _reference_hits(
         self, reference: tuple[int, tuple[str, ...]], question: str, allowed: set[str] | None
@@ -1281,6 +1345,11 @@ def _date_bound(value: object, name: str, end: bool) -> str:
     if month:
         return f"{year}-{month}-{'31' if end else '01'}"
     return f"{year}-{'12-31' if end else '01-01'}"
+
+
+def _locator_key(locator: str) -> str:
+    """A place compared as printed, whatever its spaces, case and dash: "pp. 1–2"."""
+    return re.sub(r"\s+", "", locator.lower().replace("-", "–"))
 
 
 def _strip_symbols(question: str) -> str:

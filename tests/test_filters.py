@@ -122,3 +122,22 @@ def test_an_unknown_document_in_a_library_names_the_closest_not_all():
     assert hint.startswith("did you mean S/2025/344")
     assert hint.endswith("`qa list` shows the 30 documents of the index")
     assert len(hint) < 150
+
+
+def test_a_citation_pasted_back_finds_its_unit(library):
+    # Annex paragraphs, preambular paragraphs, footnotes, pages and tables as well as numbered
+    # paragraphs: "…, annex I, para. 22" gave the body's para. 22, "footnote 57" another note.
+    seen_kinds = set()
+    for question in ("nuclear programme", "Somalia Al-Shabaab", "marine technology", "Nairobi"):
+        for hit in library.search(question, k=10):
+            first = library.search(hit.citation, k=1)[0]
+            assert (first.document, first.citation) == (hit.document, hit.citation), hit.citation
+            seen_kinds.add(hit.kind)
+    for doc_id in ("A_80_159", "S_RES_2775 (2025)"):
+        units = library.documents[doc_id].paragraphs
+        for unit in [*units[:40], *[u for u in units if u.kind == "footnote"][:10]]:
+            citation = library.citation(doc_id, unit, None)
+            first = library.search(citation, k=1)[0]
+            assert (first.document, first.citation) == (doc_id, citation)
+            seen_kinds.add(unit.kind)
+    assert {"paragraph", "preamble", "footnote", "text"} <= seen_kinds
