@@ -138,6 +138,12 @@ def build(conf: Settings) -> None:
     is_flag=True,
     help="The best paragraph of each of the k best documents, oldest first.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Print each paragraph whole (a short one is always whole; a long one shows its "
+    "best sentence).",
+)
 @_settings_options
 def search_command(
     question: str,
@@ -151,6 +157,7 @@ def search_command(
     until: str | None,
     symbol: tuple[str, ...],
     by_document: bool,
+    full: bool,
     conf: Settings,
 ) -> None:
     """Print the paragraphs that best answer QUESTION, with citations."""
@@ -190,9 +197,13 @@ def search_command(
             + dated
             + f"  [score {hit.score:.2f}]"
         )
-        shown = hit.sentence if hit.sentence else hit.passage
-        for line in textwrap.wrap(shown, width=width - 3):
-            click.echo("   " + line)
+        # The best sentence alone can leave out the answer the sentence before it gives
+        # ("He will succeed …" without the name): a short paragraph is printed whole.
+        whole = full or len(hit.text) <= SHORT_UNIT_CHARS or not hit.sentence
+        shown = hit.text if whole else f"… {hit.sentence} …"
+        for part in shown.split("\n"):
+            for line in textwrap.wrap(part, width=width - 3):
+                click.echo("   " + line)
         # A paragraph's sources (its footnotes), or what cites a footnote, in a line each.
         for note in hit.notes or hit.cited_by:
             said = "cited in " if not hit.notes else ""
@@ -276,6 +287,10 @@ def add(
         run_build(conf)
     elif report.skipped:
         raise click.ClickException("no file could be added (see the reasons above)")
+
+
+# A paragraph this short is printed whole by `qa search`; a longer one by its best sentence.
+SHORT_UNIT_CHARS = 600
 
 
 def _units(document) -> str:

@@ -38,6 +38,14 @@ def test_search_prints_the_citation(isolated_env):
     )
 
 
+def test_search_prints_a_long_paragraph_by_its_best_sentence_or_whole(isolated_env):
+    question = "How many victims did IOM assist in 2018?"
+    brief = run_qa("search", question, "-k", "1").stdout
+    assert "… In 2018, IOM provided direct assistance to 7,400 victims of trafficking. …" in brief
+    whole = run_qa("search", question, "-k", "1", "--full").stdout
+    assert len(whole) > 2 * len(brief) and "7,400 victims" in whole
+
+
 def test_search_json(isolated_env):
     out = run_qa("search", "para 139 (d)", "-k", "2", "--json")
     assert out.returncode == 0, out.stderr
