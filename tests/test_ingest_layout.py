@@ -694,3 +694,20 @@ def test_a_bold_row_of_totals_is_not_a_title_but_a_decisions_number_is():
         (1, "The project's cost plan remains unchanged.", ["I. Estimated costs"]),
         (2, "The Board takes note of the report.", ["I. Estimated costs", "2025/4"]),
     ]
+
+
+def test_a_panels_numbered_and_titled_annexes_are_annexes():
+    # S/2025/356: "Annex 10B: The spawning" was read as a title under the body's last section.
+    body = read_body([
+        _text("C. Attacks on the port", 20, bold=True),
+        _text("1. The Panel documented attacks on the port.", 20),
+        _text("Annex 3.1: Panel's visit to the border", 33, bold=True),
+        _text("The Panel visited the border in January.", 33),
+        _text("Annex 10B: The spawning", 55, bold=True),
+        _text("Elvers spawn in the Sargasso Sea.", 55),
+    ])  # fmt: skip
+    assert [(u.annex, u.citation()) for u in body.units] == [
+        (None, "para. 1 — C Attacks on the port"),
+        ("3.1", "annex 3.1, p. 33"),
+        ("10B", "annex 10B, p. 55"),
+    ]

@@ -65,6 +65,9 @@ ANNEX = re.compile(
     r"^(Annex|ANNEX|Enclosure|ENCLOSURE|Appendix|APPENDIX|Attachment)"
     r"(?:\s+([IVXL]+|\d{1,2}|[A-Z])\b)?[.:]?(?:\s+(?:to|of)\b.*)?$"
 )
+# A panel of experts' annexes are numbered and titled: "Annex 10A: Photos of elvers …",
+# "Annex 3.1: Panel's visit …".
+_TITLED_ANNEX = re.compile(r"^(Annex)\s+(\d{1,2}(?:\.\d{1,2})?[A-Z]?)[:.]\s+\S.*$")
 # "The Security Council,", "The General Assembly,", "The Executive Board,": what a
 # resolution's or decision's preamble follows.
 _PREAMBLE_LEAD = re.compile(r"^The [A-Z][A-Za-z’'\- ]{2,80},$")
@@ -706,7 +709,8 @@ def _annex_heading(block: Block, text: str) -> re.Match[str] | None:
     """ "Annex II", "Enclosure", "Annex to the letter dated ...": not set in plain type."""
     if block.bold is False or len(text) >= 300:
         return None
-    return ANNEX.match(block.lines[0].strip() if block.lines else text)
+    first = block.lines[0].strip() if block.lines else text
+    return ANNEX.match(first) or _TITLED_ANNEX.match(first)
 
 
 def _numbers_again(
