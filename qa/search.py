@@ -542,6 +542,17 @@ class Index:
         vocab = self.stored.lexical.vocab
         return expand_terms(text, self.neighbours, known=vocab.__contains__)
 
+    def _knows_a_word(self, question: str) -> bool:
+        """Whether a word of the question, or one of its nearest words, is in the documents
+        (or the question is written in a script other than the Latin alphabet's, which the
+        words of the documents cannot tell)."""
+        if any(ch.isalpha() and ord(ch) > 0x24F for ch in question):
+            return True
+        query = self.lexical_query(question)
+        vocab = self.stored.lexical.vocab
+        terms = query if isinstance(query, dict) else dict.fromkeys(tokenize(query), 1.0)
+        return any(term in vocab for term in terms)
+
     def lexical_scores(
         self, question: str, within: Within | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -1136,6 +1147,12 @@ class Index:
                 found = self._reference_hits((int(mentioned.group(1)), ()), question, scope)
                 hits.extend(found[:k])
                 seen.update((h.document, h.ref) for h in found)
+        if not hits and mode != "dense" and not self._knows_a_word(question):
+            # "xqzv blorf wuggle", "?!.,;:": no word the documents hold, even by its nearest
+            # words; the model would still rank its nearest passages first, at a high score,
+            # as if they answered. A question in another script is still left to the model,
+            # and dense mode, asked for by name, still ranks them.
+            return []
         if named and allowed is None:
             allowed = named  # "… in S/2025/185": that document's paragraphs
         within = self.within(allowed)

@@ -146,3 +146,13 @@ def test_a_unit_the_reader_cannot_tell_from_one_above_it_is_listed_once(
     assert len(hits) == 3
     assert sum("honour" in h.text for h in hits) == 1
     assert len({(h.citation, h.text) for h in hits}) == 3
+
+
+def test_a_question_of_words_the_documents_do_not_hold_finds_nothing(index):
+    # The model would rank its nearest passages first anyway, at 0.80, as if they answered.
+    for nonsense in ("xqzv blorf wuggle", "?!.,;:"):
+        assert index.search(nonsense, k=3) == []
+        assert index.search(nonsense, k=3, mode="lexical") == []
+    assert len(index.search("xqzv blorf wuggle", k=3, mode="dense")) == 3  # asked for by name
+    # A misspelt word still finds its stem ("victms" has none, "trafficing" has).
+    assert index.search("victms of trafficing", k=3)
