@@ -256,13 +256,20 @@ def test_every_document_and_part_opens_in_the_reader(library):
 def test_an_address_restores_question_filters_and_view(library):
     page = web.restore(
         library,
-        {"q": ["nuclear"], "doc": ["S/2025/497"], "organ": ["sc"], "by": ["document"], "k": ["3"]},
+        {
+            "q": ["armed forces"],
+            "doc": ["S/2025/497"],
+            "organ": ["sc"],
+            "by": ["document"],
+            "k": ["3"],
+        },
     )
     assert page.filters == web.Filters(documents=("S_2025_497",), organ="SC")
     assert page.by_document and page.k == 3 and page.view == "toc"
     assert _cited(page.results) == ["S/2025/497"]
-    assert 'data-share="?q=nuclear&amp;doc=S/2025/497&amp;organ=SC&amp;by=document&amp;k=3"' in (
-        page.results
+    assert (
+        'data-share="?q=armed%20forces&amp;doc=S/2025/497&amp;organ=SC&amp;by=document&amp;k=3"'
+        in (page.results)
     )
     assert 'data-open="d:S_2025_497"' in page.reader  # the library, narrowed
     note = web.restore(library, {"doc": ["A/80/159"], "ref": ["footnote/1"]})
