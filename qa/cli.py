@@ -122,7 +122,9 @@ def build(conf: Settings) -> None:
 @click.option(
     "--kind",
     multiple=True,
-    type=click.Choice(("report", "letter", "resolution", "decision", "note", "other")),
+    type=click.Choice(
+        ("report", "letter", "resolution", "decision", "note", "other"), case_sensitive=False
+    ),
     help="Only documents of this kind (repeatable).",
 )
 @click.option("--since", metavar="DATE", help="Only documents dated on or after: 2025, 2025-03 …")

@@ -1029,12 +1029,7 @@ class Index:
         docs = {d: doc for d, doc in self.documents.items() if chosen is None or d in chosen}
         if organ not in (None, "", [], ()):
             wanted = {_norm_filter(o) for o in _as_list(organ, "organ")}
-            known = {
-                name
-                for doc in self.documents.values()
-                for name in (_norm_filter(doc.organ), _norm_filter(organ_code(doc.organ)))
-                if name
-            }
+            known = {name for doc in self.documents.values() for name in _organ_names(doc.organ)}
             unknown = sorted(wanted - known)
             if unknown:
                 codes = sorted(
@@ -1044,13 +1039,9 @@ class Index:
                     f"no document of organ {', '.join(unknown)}; organs in the index: "
                     f"{', '.join(codes) or 'none'}"
                 )
-            docs = {
-                d: doc
-                for d, doc in docs.items()
-                if {_norm_filter(doc.organ), _norm_filter(organ_code(doc.organ))} & wanted
-            }
+            docs = {d: doc for d, doc in docs.items() if _organ_names(doc.organ) & wanted}
         if kind not in (None, "", [], ()):
-            kinds = set(_as_list(kind, "kind"))
+            kinds = {k.strip().lower() for k in _as_list(kind, "kind")}  # "Report" too
             unknown = sorted(kinds - set(DOCUMENT_KINDS))
             if unknown:
                 raise InvalidQuestionError(
@@ -1333,6 +1324,17 @@ def _as_list(value: object, name: str) -> list[str]:
     if values is None or not all(isinstance(v, str) for v in values):
         raise InvalidQuestionError(f"{name} must be text or a list of texts, not {value!r}")
     return values
+
+
+def _organ_names(organ: str | None) -> set[str]:
+    """What an organ filter may call an organ: its name, its code ("SC", "UNW") and, for an
+    executive board, the body it governs ("UN-Women", "UNFPA")."""
+    names = {_norm_filter(organ), _norm_filter(organ_code(organ))}
+    governed = re.match(r"Executive Board of (.+)$", organ or "")
+    if governed:
+        names.add(_norm_filter(governed.group(1)))
+        names.update(_norm_filter(part) for part in governed.group(1).split("/"))
+    return names - {""}
 
 
 def _norm_filter(value: str | None) -> str:

@@ -141,3 +141,16 @@ def test_a_citation_pasted_back_finds_its_unit(library):
             assert (first.document, first.citation) == (doc_id, citation)
             seen_kinds.add(unit.kind)
     assert {"paragraph", "preamble", "footnote", "text"} <= seen_kinds
+
+
+def test_an_executive_board_answers_to_the_body_it_governs_and_kinds_to_any_case(library):
+    from qa.search import _organ_names
+
+    assert {"unw", "un-women", "executive board of un-women"} <= _organ_names(
+        "Executive Board of UN-Women"
+    )
+    assert {"undp", "unfpa", "unops"} <= _organ_names("Executive Board of UNDP/UNFPA/UNOPS")
+    assert _organ_names("Security Council") == {"security council", "sc"}
+    assert library.search(QUESTION, k=3, kind="Letter") == library.search(
+        QUESTION, k=3, kind="letter"
+    )
