@@ -1214,8 +1214,8 @@ class Index:
             ]
             if len(named) != 1 or (scope is not None and named[0][0] not in scope):
                 return None
-            (doc_id, label), scope = named[0], {named[0][0]}
-            question = question[len(label) + 1 :]
+            (named_id, label) = named[0]
+            scope, question = {named_id}, question[len(label) + 1 :]
             wanted = _LOCATOR.match(question)
             if not wanted:
                 return None
@@ -1237,6 +1237,13 @@ class Index:
                 f[2] is None,
             )
         )
+        return self._asked_hits(found, question)
+
+    def _asked_hits(
+        self, found: list[tuple[str, Paragraph, tuple[str, ...] | None]], question: str
+    ) -> list[Hit]:
+        """Hits, in order and at full score, for units the question asked for by place:
+        each with the passage holding its sub-item, if one was asked for."""
         hits: list[Hit] = []
         for doc_id, paragraph, item in found:
             pids = self._by_paragraph.get((doc_id, paragraph.ref), [None])
@@ -1253,20 +1260,13 @@ class Index:
     ) -> list[Hit]:
         """The referenced paragraph in each (allowed) document that has it."""
         number, labels = reference
-        hits = []
-        for doc_id, doc in self.documents.items():
-            paragraph = doc.paragraph(number)
-            if paragraph is None or (allowed is not None and doc_id not in allowed):
-                continue
-            item = tuple(labels) if labels and paragraph.item(tuple(labels)) else None
-            pids = self._by_paragraph.get((doc_id, paragraph.ref), [None])
-            pid = next(
-                (i for i in pids if i is not None and self.passages[i].item == item), pids[0]
-            )
-            hits.append(
-                self._hit(len(hits) + 1, (doc_id, paragraph.ref), 1.0, pid, question, item=item)
-            )
-        return hits
+        found = [
+            (doc_id, paragraph, tuple(labels) if labels and paragraph.item(tuple(labels)) else None)
+            for doc_id, doc in self.documents.items()
+            if (paragraph := doc.paragraph(number)) is not None
+            and (allowed is None or doc_id in allowed)
+        ]
+        return self._asked_hits(found, question)
 
 
 def _scaled_to_one(

@@ -53,12 +53,12 @@ SECTION = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 NUMBERED = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 _BARE_NUMBER = re.compile(r"^(\d{1,4})\s+([A-Z][a-z]+\b.{40,})$", re.DOTALL)
 # A table's or figure's label on a line of its own: "Table 2", "Figure III", "Table A.II.2".
-_CAPTION_LABEL = re.compile(
-    r"^(?:Table|Figure|Chart|Box|Map|Graph)\s+(?:[A-Z]\.)?(?:[IVXL]+|\d+)(?:\.(?:[IVXL]+|\d+))*[a-z]?$"
+_CAPTION = (
+    r"^(?:Table|Figure|Chart|Box|Map|Graph)\s+(?:[A-Z]\.)?(?:[IVXL]+|\d+)(?:\.(?:[IVXL]+|\d+))*"
+    r"[a-z]?"
 )
-_CAPTION_START = re.compile(
-    r"^(?:Table|Figure|Chart|Box|Map|Graph)\s+(?:[A-Z]\.)?(?:[IVXL]+|\d+)(?:\.(?:[IVXL]+|\d+))*[a-z]?\b"
-)
+_CAPTION_LABEL = re.compile(_CAPTION + "$")
+_CAPTION_START = re.compile(_CAPTION + r"\b")  # a caption's title: "Figure III Weekly …"
 ITEM = re.compile(r"^(?:[-•*]\s*)?\(([a-z]{1,2}|[ivx]{1,6})\)\s*(.*)$")
 ANNEX = re.compile(
     # Singular only: "Annexes" heads a list of the annexes (or says where they are), not one.
